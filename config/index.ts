@@ -3,3 +3,4 @@
  * table, so the local launcher and docker-compose agree) and logging.
  */
 export * from './logger.js';
+export * from './env.js';

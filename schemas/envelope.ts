@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Schema ids read `oi.<domain>.<name…>.v<N>`; the version is part of the id (STYLE.md, Schemas 1). */
-export const SCHEMA_ID_PATTERN = /^oi(\.[a-z][a-z0-9_-]*)+\.v[1-9][0-9]*$/;
+export const SCHEMA_ID_PATTERN = /^oi(\.[a-z][a-z0-9_-]*){2,}\.v[1-9][0-9]*$/;
 
 /**
  * The envelope every message travels in (DESIGN.md "Subjects"): `id` doubles as

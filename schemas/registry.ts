@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { SCHEMA_ID_PATTERN, envelopeShape, type Envelope } from './envelope.js';
 import { describeIssues, issuesOf, type FieldIssue } from './issues.js';
 
@@ -8,7 +8,7 @@ export interface MessageDef<S extends z.ZodType = z.ZodType> {
   readonly version: number;
   readonly data: S;
   readonly description: string;
-  /** Paths in `data` that may carry secrets or tier-3 content: the DLQ keeps a hash, never the bytes. */
+  /** `data` may carry secrets or privacy-tiered content: the DLQ keeps a hash, never the bytes. */
   readonly sensitive: boolean;
 }
 
@@ -53,8 +53,7 @@ export type DecodeFailure =
   | { kind: 'invalid_data'; reason: string; issues: FieldIssue[]; schema: string; sensitive: boolean };
 
 export type DecodeResult<T = unknown> =
-  | { ok: true; envelope: Envelope<T>; def: MessageDef }
-  | { ok: false; error: DecodeFailure };
+  { ok: true; envelope: Envelope<T>; def: MessageDef } | { ok: false; error: DecodeFailure };
 
 /** Parses and validates an envelope; `expect` limits which schema ids are acceptable here. */
 export function decodeEnvelope<T = unknown>(raw: string | Uint8Array, expect?: readonly MessageDef[]): DecodeResult<T> {
@@ -63,15 +62,24 @@ export function decodeEnvelope<T = unknown>(raw: string | Uint8Array, expect?: r
     json = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
   } catch (err) {
     const reason = `payload is not JSON: ${(err as Error).message}`;
-    return { ok: false, error: { kind: 'not_json', reason, issues: [{ path: '(root)', rule: 'json', message: reason }] } };
+    return {
+      ok: false,
+      error: { kind: 'not_json', reason, issues: [{ path: '(root)', rule: 'json', message: reason }] },
+    };
   }
   const head = envelopeShape.safeParse(json);
   if (!head.success) {
     const issues = issuesOf(head.error);
-    const schema = typeof (json as { schema?: unknown })?.schema === 'string' ? (json as { schema: string }).schema : undefined;
+    const schema =
+      typeof (json as { schema?: unknown })?.schema === 'string' ? (json as { schema: string }).schema : undefined;
     return {
       ok: false,
-      error: { kind: 'bad_envelope', reason: `invalid envelope: ${describeIssues(issues)}`, issues, ...(schema ? { schema } : {}) },
+      error: {
+        kind: 'bad_envelope',
+        reason: `invalid envelope: ${describeIssues(issues)}`,
+        issues,
+        ...(schema ? { schema } : {}),
+      },
     };
   }
   const env = head.data as Envelope;
@@ -80,14 +88,24 @@ export function decodeEnvelope<T = unknown>(raw: string | Uint8Array, expect?: r
     const reason = `unknown schema ${env.schema}`;
     return {
       ok: false,
-      error: { kind: 'unknown_schema', reason, schema: env.schema, issues: [{ path: 'schema', rule: 'known_schema', message: reason }] },
+      error: {
+        kind: 'unknown_schema',
+        reason,
+        schema: env.schema,
+        issues: [{ path: 'schema', rule: 'known_schema', message: reason }],
+      },
     };
   }
   if (expect && !expect.includes(def)) {
     const reason = `schema ${env.schema} is not accepted here (expected ${expect.map((d) => d.id).join(' or ')})`;
     return {
       ok: false,
-      error: { kind: 'wrong_schema', reason, schema: env.schema, issues: [{ path: 'schema', rule: 'expected_schema', message: reason }] },
+      error: {
+        kind: 'wrong_schema',
+        reason,
+        schema: env.schema,
+        issues: [{ path: 'schema', rule: 'expected_schema', message: reason }],
+      },
     };
   }
   const data = def.data.safeParse(env.data);

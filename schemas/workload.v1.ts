@@ -34,6 +34,8 @@ export const workloadSpec = z.object({
   slo: sloSpec.default({ attainment: 0.99 }),
   constraints: constraintsSpec.default({ spot_allowed: false }),
   labels: z.record(z.string().max(63), z.string().max(200)).default({}),
+  /** Added inside v1 (optional); register.v2 requires it. */
+  owner: z.string().min(1).max(200).optional().describe('team or person accountable for the workload'),
 });
 export type WorkloadSpec = z.infer<typeof workloadSpec>;
 

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/nats-core';
+import { dlqEntryV1, subjects, type FieldIssue } from '../schemas/index.js';
+import { publish } from './publish.js';
+import type { RetryOptions } from './retry.js';
+
+/** Pseudo-stream name for dead letters of core-NATS commands, which have no stream of their own. */
+export const COMMANDS_DLQ = 'OI_CMD';
+
+export interface DeadLetter {
+  /** Stream (or COMMANDS_DLQ) the message came from. */
+  stream: string;
+  subject: string;
+  reason: string;
+  issues?: FieldIssue[];
+  schema?: string;
+  originalId?: string;
+  deliveries?: number;
+  raw: Uint8Array;
+  headers?: MsgHdrs | Record<string, string>;
+  /** Privacy-tiered or secret-bearing: keep a hash and the size, never the bytes (DESIGN.md). */
+  sensitive?: boolean;
+}
+
+const SECRET_HEADERS = /authorization|token|secret|password|api-key/i;
+
+function headerRecord(h: DeadLetter['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  const entries: Iterable<[string, string]> =
+    typeof (h as MsgHdrs).keys === 'function'
+      ? (h as MsgHdrs).keys().map((k) => [k, (h as MsgHdrs).get(k)] as [string, string])
+      : Object.entries(h as Record<string, string>);
+  for (const [k, v] of entries) out[k] = SECRET_HEADERS.test(k) ? '[redacted]' : v;
+  return out;
+}
+
+/** Builds the DLQ record; exported for tests of the privacy rule. */
+export function deadLetterData(d: DeadLetter, now = new Date()): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    stream: d.stream,
+    subject: d.subject,
+    reason: d.reason,
+    issues: d.issues ?? [],
+    received_at: now.toISOString(),
+    headers: headerRecord(d.headers),
+  };
+  if (d.schema) base.schema = d.schema;
+  if (d.originalId) base.original_id = d.originalId;
+  if (d.deliveries !== undefined) base.deliveries = d.deliveries;
+  if (d.sensitive) {
+    base.payload_sha256 = createHash('sha256').update(d.raw).digest('hex');
+    base.payload_size = d.raw.byteLength;
+  } else {
+    base.payload_b64 = Buffer.from(d.raw).toString('base64');
+  }
+  return base;
+}
+
+/** Sends a failed message to `oi.v1.dlq.<stream>` with the reason. */
+export async function deadLetter(
+  js: JetStreamClient,
+  d: DeadLetter,
+  opts: { source: string; retry?: RetryOptions }
+): Promise<PubAck> {
+  const { ack } = await publish(js, subjects.dlq(d.stream), dlqEntryV1, deadLetterData(d) as never, {
+    source: opts.source,
+    ...(d.originalId ? { corr: d.originalId } : {}),
+    ...(opts.retry ? { retry: opts.retry } : {}),
+  });
+  return ack;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { startNats } from '../../testkit/index.js';
+import { partitionOf, subjects } from '../../schemas/index.js';
+import { connectBus, defaultTopology, provision } from '../index.js';
+
+describe('bus provision', () => {
+  it('creates everything once; a second run changes nothing', async () => {
+    await using nats = await startNats();
+    await using bus = await connectBus({ servers: nats.url, name: 'test' });
+    const topology = defaultTopology({ partitions: 8 });
+    const first = await provision(bus.jsm, bus.kvm, topology);
+    expect(first.created).toHaveLength(topology.streams.length + topology.consumers.length + topology.kv.length);
+    expect(first.created).toContain('stream OI_TEL');
+    expect(first.created).toContain('consumer OI_TEL/oi-tel-p7');
+    expect(first.created).toContain('kv oi_leases');
+
+    const second = await provision(bus.jsm, bus.kvm, topology);
+    expect(second.created).toEqual([]);
+    expect(second.updated).toEqual([]);
+    expect(second.unchanged).toHaveLength(first.created.length);
+  });
+
+  it('applies a changed limit and refuses to change what a live stream cannot', async () => {
+    await using nats = await startNats();
+    await using bus = await connectBus({ servers: nats.url, name: 'test' });
+    await provision(bus.jsm, bus.kvm, defaultTopology({ partitions: 2 }));
+    const changed = await provision(bus.jsm, bus.kvm, defaultTopology({ partitions: 2, telMaxAgeMs: 60_000 }));
+    expect(changed.updated).toEqual(['stream OI_TEL (max_age, duplicate_window)']);
+    expect((await bus.jsm.streams.info('OI_TEL')).config.max_age).toBe(60_000 * 1_000_000);
+
+    const bad = defaultTopology({ partitions: 2 });
+    bad.streams.find((s) => s.name === 'OI_EVT')!.retention = 'workqueue';
+    await expect(provision(bus.jsm, bus.kvm, bad)).rejects.toThrow(/OI_EVT: retention cannot change/);
+  });
+
+  it('stores telemetry under the partition partitionOf computes, as the server transform does', async () => {
+    await using nats = await startNats();
+    await using bus = await connectBus({ servers: nats.url, name: 'test' });
+    const P = 16;
+    await provision(bus.jsm, bus.kvm, defaultTopology({ partitions: P }));
+    const workloads = Array.from({ length: 50 }, (_, i) => `wl-${i * 7}`);
+    for (const w of workloads) await bus.js.publish(subjects.tel('gpu', w, 'node-a'), '{}');
+    const seen = new Set<number>();
+    for (const w of workloads) {
+      const p = partitionOf(w, P);
+      seen.add(p);
+      const m = await bus.jsm.streams.getMessage('OI_TEL', { last_by_subj: subjects.telStored(p, 'gpu', w, 'node-a') });
+      expect(m!.subject).toBe(`oi.v1.tel.${p}.gpu.${w}.node-a`);
+    }
+    // 50 workloads over 16 partitions land on most of them: the hash spreads
+    expect(seen.size).toBeGreaterThan(10);
+  });
+});

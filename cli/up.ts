@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startClickHouse, startNats, startPostgres } from '../testkit/index.js';
+import { ENV_VARS, PROCESSES, redactUrl, type ProcessName } from '../config/index.js';
+import { flag, type Args } from './args.js';
+
+export const UP_USAGE = `optiinfra up [--dir .oi-run] [--nats-port 4222] [--pg-port 55432] [--ch-port 8123]
+  Starts nats-server, PostgreSQL and ClickHouse (installed by npm run setup; data kept in
+  --dir), then every OptiInfra process, shows what runs where, and stops it all on Ctrl-C.`;
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Child {
+  name: ProcessName;
+  proc?: ChildProcess;
+  restarts: number;
+}
+
+export async function runUp(args: Args): Promise<number> {
+  const dir = resolve(flag(args, 'dir') ?? join(ROOT, '.oi-run'));
+  mkdirSync(dir, { recursive: true });
+  const say = (line: string): void => console.log(`[up] ${line}`);
+  const port = (name: string, fallback: number): number => Number(flag(args, name) ?? fallback);
+
+  say('starting nats-server 2.10 (JetStream)…');
+  const nats = await startNats({ port: port('nats-port', 4222), storeDir: join(dir, 'nats'), name: 'oi-local' });
+  say('starting PostgreSQL 15…');
+  const postgres = await startPostgres({ dir: join(dir, 'pg'), port: port('pg-port', 55432) });
+  await ensureDatabase(postgres.url, 'optiinfra');
+  say('starting ClickHouse 26.7…');
+  const clickhouse = await startClickHouse({ path: join(dir, 'clickhouse'), httpPort: port('ch-port', 8123) });
+
+  const env: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(ENV_VARS).map(([k, v]) => [k, process.env[k] ?? v.default])),
+    OI_NATS_URL: nats.url,
+    OI_PG_URL: postgres.url.replace(/\/postgres$/, '/optiinfra'),
+    OI_CLICKHOUSE_URL: clickhouse.url,
+  };
+
+  let stopping = false;
+  const children: Child[] = (Object.keys(PROCESSES) as ProcessName[]).map((name) => ({ name, restarts: 0 }));
+  const launch = (c: Child): void => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), 'serve', c.name], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    c.proc = proc;
+    proc.once('exit', (code, signal) => {
+      if (stopping) return;
+      // a crashed process comes back, slower each time, so a broken config does not spin
+      const delay = Math.min(30_000, 1_000 * 2 ** c.restarts++);
+      say(`${c.name} exited (${signal ?? code}); restarting in ${delay / 1000}s`);
+      setTimeout(() => !stopping && launch(c), delay).unref();
+    });
+  };
+  children.forEach(launch);
+
+  say('running:');
+  const rows = [
+    ['nats-server', nats.url, `monitor http://127.0.0.1:${nats.monitorPort}`],
+    ['postgresql', redactUrl(env.OI_PG_URL!), join(dir, 'pg')],
+    ['clickhouse', clickhouse.url, join(dir, 'clickhouse')],
+    ...children.map((c) => [c.name, `pid ${c.proc?.pid ?? '?'}`, PROCESSES[c.name].doc]),
+  ];
+  for (const [a, b, c] of rows) console.log(`  ${a!.padEnd(12)} ${b!.padEnd(48)} ${c}`);
+  say(`try: OI_NATS_URL=${nats.url} npx optiinfra status   (Ctrl-C stops everything)`);
+
+  await new Promise<void>((res) => {
+    process.once('SIGINT', res);
+    process.once('SIGTERM', res);
+  });
+  stopping = true;
+  say('stopping processes…');
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((res) => {
+          if (!c.proc || c.proc.exitCode !== null || c.proc.signalCode !== null) return res();
+          const t = setTimeout(() => c.proc?.kill('SIGKILL'), 10_000);
+          c.proc.once('exit', () => {
+            clearTimeout(t);
+            res();
+          });
+          c.proc.kill('SIGTERM');
+        })
+    )
+  );
+  say('stopping servers (data kept in ' + dir + ')…');
+  await Promise.all([nats.kill('SIGTERM'), postgres.kill('SIGINT'), clickhouse.kill('SIGTERM')]);
+  say('stopped');
+  return 0;
+}
+
+async function ensureDatabase(url: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,38 @@
+import type { StreamName } from './subjects.js';
+
+/** Where a message travels: its subject pattern and the stream that keeps it (null: core NATS). */
+export interface Route {
+  readonly subject: string;
+  readonly stream: StreamName | null;
+}
+
+const reply = (to: string): Route => ({ subject: `reply to ${to}`, stream: null });
+const cmd = (verb: string, version = 1): Route => ({ subject: `oi.v${version}.cmd.workload.${verb}`, stream: null });
+
+/**
+ * Routes of every registered message, for the JSON index and docs. A test fails when a
+ * registered message has no route, so adding a message means saying where it goes.
+ */
+export const ROUTES: Readonly<Record<string, Route>> = {
+  'oi.err.reply.v1': reply('any oi.v<N>.cmd.> request'),
+  'oi.cmd.workload.register.v1': cmd('register'),
+  'oi.cmd.workload.update.v1': cmd('update'),
+  'oi.cmd.workload.get.v1': cmd('get'),
+  'oi.cmd.workload.list.v1': cmd('list'),
+  'oi.cmd.workload.record.v1': reply('oi.v1.cmd.workload.{register,update,get}'),
+  'oi.cmd.workload.page.v1': reply('oi.v1.cmd.workload.list'),
+  'oi.cmd.workload.register.v2': cmd('register', 2),
+  'oi.cmd.workload.record.v2': reply('oi.v2.cmd.workload.register'),
+  'oi.evt.workload.registered.v1': { subject: 'oi.v1.evt.workload.registered.<workload>', stream: 'OI_EVT' },
+  'oi.evt.workload.updated.v1': { subject: 'oi.v1.evt.workload.updated.<workload>', stream: 'OI_EVT' },
+  'oi.tel.gpu.v1': { subject: 'oi.v1.tel.gpu.<workload>.<node>', stream: 'OI_TEL' },
+  'oi.tel.engine.v1': { subject: 'oi.v1.tel.engine.<workload>.<node>', stream: 'OI_TEL' },
+  'oi.tel.app.v1': { subject: 'oi.v1.tel.app.<workload>.<node>', stream: 'OI_TEL' },
+  'oi.tel.cost.v1': { subject: 'oi.v1.tel.cost.<workload>.<node>', stream: 'OI_TEL' },
+  'oi.rec.proposal.v1': { subject: 'oi.v1.rec.<agent>.<workload>', stream: 'OI_REC' },
+  'oi.dec.decision.v1': { subject: 'oi.v1.dec.<workload>', stream: 'OI_DEC' },
+  'oi.act.action.v1': { subject: 'oi.v1.act.<node>.<verb…>', stream: 'OI_ACT' },
+  'oi.act.result.v1': { subject: 'oi.v1.evt.act.result.<workload>', stream: 'OI_EVT' },
+  'oi.evt.notice.v1': { subject: 'oi.v1.evt.<domain>.<event>.<workload>', stream: 'OI_EVT' },
+  'oi.dlq.entry.v1': { subject: 'oi.v1.dlq.<stream>', stream: 'OI_DLQ' },
+};

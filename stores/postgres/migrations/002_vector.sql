@@ -1,0 +1,2 @@
+-- pgvector, for the outcome memory (vector search over past decisions).
+CREATE EXTENSION IF NOT EXISTS vector;

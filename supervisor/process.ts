@@ -1,0 +1,56 @@
+import { connectBus, defaultTopology, provision } from '../bus/index.js';
+import { migrateClickHouse, migratePostgres, openClickHouse, openPostgres } from '../stores/index.js';
+import { redactUrl, type Logger, type ProcessConfig } from '../config/index.js';
+import { startWorkloadService } from './workloads/workload-service.js';
+
+export interface RunningProcess {
+  stop(): Promise<void>;
+}
+
+/**
+ * The supervisor process: provisions the bus, migrates the stores, then serves. Starting
+ * several is safe: provisioning and migrations are idempotent and serialized, and command
+ * services share the load through their queue group.
+ */
+export async function runSupervisor(config: ProcessConfig, logger: Logger): Promise<RunningProcess> {
+  const bus = await connectBus({
+    servers: config.natsUrl,
+    name: 'oi-supervisor',
+    logger,
+    ...(config.natsUser ? { user: config.natsUser, pass: config.natsPass ?? '' } : {}),
+  });
+  const report = await provision(
+    bus.jsm,
+    bus.kvm,
+    defaultTopology({ partitions: config.partitions, replicas: config.streamReplicas })
+  );
+  logger.info(
+    { created: report.created.length, updated: report.updated, unchanged: report.unchanged.length },
+    'bus provisioned'
+  );
+
+  const db = openPostgres({ url: config.pgUrl, logger, applicationName: 'oi-supervisor' });
+  const pg = await migratePostgres(db, { logger });
+  logger.info({ applied: pg.applied, version: pg.current, url: redactUrl(config.pgUrl) }, 'postgres migrated');
+
+  const ch = await openClickHouse({
+    url: config.clickhouseUrl,
+    database: config.clickhouseDb,
+    username: config.clickhouseUser,
+    password: config.clickhousePassword,
+    logger,
+  });
+  const chm = await migrateClickHouse(ch, { logger });
+  logger.info({ applied: chm.applied, version: chm.current }, 'clickhouse migrated');
+
+  const workloads = await startWorkloadService({ bus, db, logger, outboxIntervalMs: config.outboxIntervalMs });
+  logger.info('supervisor ready');
+  return {
+    stop: async () => {
+      await workloads.stop();
+      await bus.drain();
+      await ch.close();
+      await db.close();
+    },
+  };
+}
