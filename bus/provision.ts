@@ -36,17 +36,41 @@ function streamConfig(s: StreamSpec): Partial<StreamConfig> & { name: string } {
   return cfg;
 }
 
-function consumerConfig(c: ConsumerSpec): Partial<ConsumerConfig> & { durable_name: string } {
+/** Consumer fields provisioning owns; where to start delivering belongs to the partition owner. */
+function consumerLimits(c: ConsumerSpec): Partial<ConsumerConfig> {
   return {
-    durable_name: c.durable,
     filter_subject: c.filterSubject,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
     ack_wait: c.ackWaitMs * MS,
     max_ack_pending: c.maxAckPending,
     // our consume loop counts deliveries and dead-letters; the server must not drop first
     max_deliver: -1,
   };
+}
+
+function consumerConfig(c: ConsumerSpec): Partial<ConsumerConfig> & { durable_name: string } {
+  return { durable_name: c.durable, deliver_policy: DeliverPolicy.All, ...consumerLimits(c) };
+}
+
+/**
+ * Recreates a partition consumer so delivery restarts, in stream order, just after its ack
+ * floor. A new partition owner does this first: messages its predecessor held unacked would
+ * otherwise come back only after ack_wait, behind newer ones, and an actor that skips
+ * sequences it already passed would skip them. It also cuts off the predecessor's pulls.
+ */
+export async function rewindConsumer(jsm: JetStreamManager, stream: string, durable: string): Promise<number> {
+  const info = await jsm.consumers.info(stream, durable);
+  const floor = info.ack_floor.stream_seq;
+  const { deliver_policy: _d, opt_start_seq: _s, opt_start_time: _t, ...keep } = info.config;
+  await jsm.consumers.delete(stream, durable);
+  await jsm.consumers.add(stream, {
+    ...keep,
+    durable_name: durable,
+    ...(floor > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
+  });
+  return floor;
 }
 
 /** Fields that differ between what we want and what the server has (only fields we manage). */
@@ -91,6 +115,7 @@ async function provisionStream(jsm: JetStreamManager, s: StreamSpec, report: Pro
 
 async function provisionConsumer(jsm: JetStreamManager, c: ConsumerSpec, report: ProvisionReport): Promise<void> {
   const want = consumerConfig(c);
+  const limits = consumerLimits(c);
   let have: ConsumerConfig | undefined;
   try {
     have = (await jsm.consumers.info(c.stream, c.durable)).config;

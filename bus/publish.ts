@@ -32,16 +32,20 @@ export async function publish<S extends z.ZodType>(
   return { envelope, ack };
 }
 
-/** Publishes an envelope as is (already validated, e.g. a DLQ redrive). */
+/**
+ * Publishes an envelope as is (already validated, e.g. a DLQ redrive). `msgId` overrides the
+ * deduplication id when one envelope may legitimately be stored twice (an effect re-issued
+ * under a newer fencing epoch).
+ */
 export async function publishEnvelope(
   js: JetStreamClient,
   subject: string,
   envelope: Envelope,
-  opts: { retry?: RetryOptions; headers?: Record<string, string> } = {}
+  opts: { retry?: RetryOptions; headers?: Record<string, string>; msgId?: string } = {}
 ): Promise<PubAck> {
   const bytes = encodeEnvelope(envelope);
   const h = headers();
   h.set('Oi-Schema', envelope.schema);
   for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
-  return withRetry(() => js.publish(subject, bytes, { msgID: envelope.id, headers: h }), opts.retry);
+  return withRetry(() => js.publish(subject, bytes, { msgID: opts.msgId ?? envelope.id, headers: h }), opts.retry);
 }

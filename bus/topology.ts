@@ -57,10 +57,20 @@ export interface TopologyOptions {
   dlqMaxAgeMs?: number;
   duplicateWindowMs?: number;
   maxMsgSize?: number;
+  /** Redelivery delay of a message whose puller died; failover waits this long for in-flight messages. */
+  ackWaitMs?: number;
+  /**
+   * Unacked messages a partition consumer hands out. Kept at one host round (the host's batch)
+   * so a new owner never applies a later message while an earlier one awaits redelivery.
+   */
+  maxAckPending?: number;
 }
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+
+/** Messages a host takes from a partition per round; also the consumer's max_ack_pending. */
+export const DEFAULT_HOST_BATCH = 256;
 
 /** Durable consumer name of one telemetry partition. */
 export function telConsumerName(partition: number): string {
@@ -96,8 +106,8 @@ export function defaultTopology(opts: TopologyOptions = {}): Topology {
       stream: STREAMS.tel,
       durable: telConsumerName(p),
       filterSubject: subjects.telPartition(p),
-      ackWaitMs: 30_000,
-      maxAckPending: 10_000,
+      ackWaitMs: opts.ackWaitMs ?? 30_000,
+      maxAckPending: opts.maxAckPending ?? DEFAULT_HOST_BATCH,
     });
   }
   return {

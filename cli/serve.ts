@@ -1,12 +1,13 @@
 import { createLogger, loadConfig, PROCESSES, type ProcessName } from '../config/index.js';
 import { runSupervisor } from '../supervisor/index.js';
+import { runHost } from '../actors/index.js';
 import { UsageError, type Args } from './args.js';
 
 export const SERVE_USAGE = `optiinfra serve <process>
   Runs one OptiInfra process in the foreground (what \`up\` and docker-compose start).
   Processes: ${Object.keys(PROCESSES).join(', ')}. Configuration: OI_* environment variables.`;
 
-const RUNNERS: Record<ProcessName, typeof runSupervisor> = { supervisor: runSupervisor };
+const RUNNERS: Record<ProcessName, typeof runSupervisor> = { supervisor: runSupervisor, host: runHost };
 
 export async function runServe(args: Args): Promise<number> {
   const name = args.positionals[0] as ProcessName | undefined;

@@ -17,6 +17,9 @@ export const ENV_VARS = {
   OI_STREAM_REPLICAS: { default: '1', doc: 'JetStream replicas per stream: 1 on one server, 3 on a cluster' },
   OI_LOG_LEVEL: { default: 'info', doc: 'pino level: trace, debug, info, warn, error' },
   OI_OUTBOX_INTERVAL_MS: { default: '2000', doc: 'retry interval of events waiting in the outbox' },
+  OI_LEASE_TTL_MS: { default: '10000', doc: 'partition and leader lease TTL; a dead host is replaced within 2x this' },
+  OI_HOST_ID: { default: '', doc: 'actor host id (default: <hostname>-<pid>-<random>; must be unique per process)' },
+  OI_HOST_ACTORS: { default: 'probe', doc: 'actor kinds a host runs, comma-separated (probe; agents as they land)' },
 } as const satisfies Record<string, { default: string; doc: string; secret?: boolean }>;
 
 export type EnvName = keyof typeof ENV_VARS;
@@ -38,6 +41,21 @@ export const PROCESSES = {
       'OI_STREAM_REPLICAS',
       'OI_LOG_LEVEL',
       'OI_OUTBOX_INTERVAL_MS',
+      'OI_LEASE_TTL_MS',
+    ],
+  },
+  host: {
+    doc: 'actor host: runs the actors of the partitions the supervisor assigns it; start more to scale',
+    env: [
+      'OI_NATS_URL',
+      'OI_NATS_USER',
+      'OI_NATS_PASS',
+      'OI_PG_URL',
+      'OI_PARTITIONS',
+      'OI_LOG_LEVEL',
+      'OI_LEASE_TTL_MS',
+      'OI_HOST_ID',
+      'OI_HOST_ACTORS',
     ],
   },
 } as const satisfies Record<string, { doc: string; env: readonly EnvName[] }>;
@@ -63,6 +81,9 @@ export interface ProcessConfig {
   streamReplicas: number;
   logLevel: string;
   outboxIntervalMs: number;
+  leaseTtlMs: number;
+  hostId?: string;
+  hostActors: string[];
 }
 
 /** Reads the process configuration; a bad value throws naming the variable and the rule. */
@@ -94,5 +115,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessConfig 
     ),
     logLevel: parse('OI_LOG_LEVEL', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])),
     outboxIntervalMs: parse('OI_OUTBOX_INTERVAL_MS', positiveInt('OI_OUTBOX_INTERVAL_MS')),
+    leaseTtlMs: parse('OI_LEASE_TTL_MS', positiveInt('OI_LEASE_TTL_MS').min(200, 'OI_LEASE_TTL_MS must be >= 200')),
+    ...(get('OI_HOST_ID')
+      ? {
+          hostId: parse(
+            'OI_HOST_ID',
+            z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'OI_HOST_ID: letters, digits, _ and -')
+          ),
+        }
+      : {}),
+    hostActors: get('OI_HOST_ACTORS')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }

@@ -35,4 +35,10 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   'oi.act.result.v1': { subject: 'oi.v1.evt.act.result.<workload>', stream: 'OI_EVT' },
   'oi.evt.notice.v1': { subject: 'oi.v1.evt.<domain>.<event>.<workload>', stream: 'OI_EVT' },
   'oi.dlq.entry.v1': { subject: 'oi.v1.dlq.<stream>', stream: 'OI_DLQ' },
+  'oi.rec.probe.v1': { subject: 'oi.v1.rec.probe.<workload>', stream: 'OI_REC' },
+  'oi.rec.fence.v1': { subject: 'oi.v1.rec.fence.p<partition>', stream: 'OI_REC' },
+  'oi.clock.tick.v1': { subject: 'oi.v1.clock.tick', stream: null },
+  'oi.clock.ack.v1': { subject: 'oi.v1.clock.ack', stream: null },
+  'oi.cmd.supervisor.status.v1': { subject: 'oi.v1.cmd.supervisor.status', stream: null },
+  'oi.cmd.supervisor.state.v1': reply('oi.v1.cmd.supervisor.status'),
 };

@@ -19,6 +19,7 @@ import {
   type workloadSpec,
 } from './workload.v1.js';
 import { registerWorkloadV2, workloadRecordV2 } from './workload.v2.js';
+import { clockAckV1, clockTickV1, fenceV1, probeSeenV1, supervisorStateV1, supervisorStatusV1 } from './runtime.v1.js';
 
 /**
  * One realistic payload (or more) per registered message, for round-trip tests here and as
@@ -344,6 +345,25 @@ add(
     payload_size: 106,
   }
 );
+
+add(fenceV1, { partition: 7, epoch: 12, holder: 'host-a-4121-9f3c' });
+add(clockTickV1, { seq: 3600, t: TS });
+add(clockAckV1, { seq: 3600, t: TS, host: 'host-a-4121-9f3c', partitions: [0, 7, 12], processed: 5120 });
+add(supervisorStatusV1, {});
+add(probeSeenV1, { workload: WL, message_id: '01JDX7Q4M2-gpu-node-01', count: 42, partition: 7, epoch: 12 });
+add(supervisorStateV1, {
+  leader: { holder: 'sup-1-77-a1b2', epoch: 3, age_ms: 15_200 },
+  partitions: 2,
+  hosts: [
+    { host: 'host-a-4121-9f3c', assigned: 1, held: 1, heartbeat_age_ms: 310, actors: 4, processed: 1200, restarts: 0 },
+    { host: 'host-b-4188-03de', assigned: 1, held: 1, heartbeat_age_ms: 150, actors: 8, processed: 2210, restarts: 1 },
+  ],
+  leases: [
+    { partition: 0, holder: 'host-a-4121-9f3c', epoch: 4, age_ms: 320, live: true, assigned_to: 'host-a-4121-9f3c' },
+    { partition: 1, holder: 'host-b-4188-03de', epoch: 9, age_ms: 170, live: true, assigned_to: 'host-b-4188-03de' },
+  ],
+  unassigned: [],
+});
 
 /** Ids that have examples; the tests compare it with the registry. */
 export function exampleIds(): string[] {

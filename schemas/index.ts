@@ -80,6 +80,7 @@ export type { Decision, Verdict } from './decision.v1.js';
 export { actionResultV1, actionV1, actionVerb } from './action.v1.js';
 export type { ActionRequest, ActionResult } from './action.v1.js';
 export { dlqEntryV1, noticeV1, severity } from './event.v1.js';
+export { clockAckV1, clockTickV1, fenceV1, probeSeenV1, supervisorStateV1, supervisorStatusV1 } from './runtime.v1.js';
 export type { DlqEntry, Notice, Severity } from './event.v1.js';
 
 export { canonical, envelopeSchemaOf, jsonSchemaOf, renderJsonSchemas } from './json-schema.js';

@@ -40,6 +40,8 @@ export const subjects = {
   /** Filter for one partition's telemetry, for the durable consumer that owns it. */
   telPartition: (partition: number): string => `oi.v1.tel.${partition}.>`,
   rec: (agent: AgentKind, workload: string): string => `oi.v1.rec.${agent}.${token('workload', workload)}`,
+  /** The fence a new partition owner writes into OI_REC before its first effect. */
+  fence: (partition: number): string => `oi.v1.rec.fence.p${partition}`,
   dec: (workload: string): string => `oi.v1.dec.${token('workload', workload)}`,
   /** Verbs may have several tokens (`engine.reconfigure`). */
   act: (node: string, verb: string): string =>

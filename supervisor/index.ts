@@ -5,3 +5,6 @@
 export * from './workloads/workload-service.js';
 export { flushOutbox } from './workloads/outbox.js';
 export * from './process.js';
+export * from './leases/index.js';
+export * from './placement/index.js';
+export * from './status-service.js';

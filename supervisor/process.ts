@@ -2,6 +2,8 @@ import { connectBus, defaultTopology, provision } from '../bus/index.js';
 import { migrateClickHouse, migratePostgres, openClickHouse, openPostgres } from '../stores/index.js';
 import { redactUrl, type Logger, type ProcessConfig } from '../config/index.js';
 import { startWorkloadService } from './workloads/workload-service.js';
+import { startPlacement } from './placement/placement-loop.js';
+import { startStatusService } from './status-service.js';
 
 export interface RunningProcess {
   stop(): Promise<void>;
@@ -44,9 +46,25 @@ export async function runSupervisor(config: ProcessConfig, logger: Logger): Prom
   logger.info({ applied: chm.applied, version: chm.current }, 'clickhouse migrated');
 
   const workloads = await startWorkloadService({ bus, db, logger, outboxIntervalMs: config.outboxIntervalMs });
-  logger.info('supervisor ready');
+  const candidate = `sup-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const placement = await startPlacement({
+    bus,
+    partitions: config.partitions,
+    leaseTtlMs: config.leaseTtlMs,
+    candidate,
+    logger,
+  });
+  const status = await startStatusService({
+    bus,
+    partitions: config.partitions,
+    leaseTtlMs: config.leaseTtlMs,
+    logger,
+  });
+  logger.info({ candidate, leader: placement.isLeader() }, 'supervisor ready');
   return {
     stop: async () => {
+      await status.stop();
+      await placement.stop();
       await workloads.stop();
       await bus.drain();
       await ch.close();

@@ -1,8 +1,11 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { check } from './check.js';
 import { infraPath } from './infra-env.js';
-import { ManagedServer } from './managed-server.js';
 import { freePorts } from './net.js';
-import { isPortClash, makeTempDir } from './process.js';
+import { makeTempDir } from './process.js';
+import type { ServerProcess, SpawnSpec } from './process.js';
+import { ExternalServer, LocalServer } from './server-handle.js';
 import { testDatabase, uniqueDatabaseName } from './test-database.js';
 import type { TestDatabase } from './test-database.js';
 
@@ -17,9 +20,10 @@ export interface ClickHouseHandle extends AsyncDisposable {
   readonly url: string;
   readonly httpPort: number;
   readonly tcpPort: number;
-  /** Data dir (`--path`). */
+  /** Data dir (`--path`); '' when external. */
   readonly path: string;
   readonly pid: number;
+  readonly running: boolean;
   getLog(): string;
   /** CREATE DATABASE with a unique name; its `url` has the database as path (as @clickhouse/client reads it). */
   createDatabase(prefix?: string): Promise<TestDatabase>;
@@ -27,12 +31,20 @@ export interface ClickHouseHandle extends AsyncDisposable {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** SIGTERM if running, then start on the same ports and path. */
   restart(): Promise<void>;
-  /** SIGTERM (SIGKILL after 5 s) and removal of the path; idempotent. */
+  /** SIGTERM (SIGKILL after 5 s) and removal of a temp path; idempotent. */
   stop(): Promise<void>;
 }
 
+export interface ClickHouseOptions {
+  /** Data dir, kept by stop() and reused; default a temp dir. */
+  path?: string;
+  /** Default free ports. */
+  httpPort?: number;
+  tcpPort?: number;
+}
+
 /** ClickHouse 26.7 (libchdb behind `.infra/bin/chdb-server`), or the server named by `OI_CLICKHOUSE_URL`. */
-export async function startClickHouse(): Promise<ClickHouseHandle> {
+export async function startClickHouse(opts: ClickHouseOptions = {}): Promise<ClickHouseHandle> {
   const external = process.env.OI_CLICKHOUSE_URL;
   if (external) {
     const server = new ExternalClickHouse(external);
@@ -41,14 +53,16 @@ export async function startClickHouse(): Promise<ClickHouseHandle> {
   }
   const launcher = infraPath('OI_CHDB_SERVER', 'ClickHouse launcher');
   const lib = infraPath('OI_CHDB_LIB', 'libchdb.so', false);
-  const server = new LocalClickHouse(launcher, lib, await makeTempDir('ch'));
-  try {
-    await server.startFresh();
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+  const path = opts.path === undefined ? await makeTempDir('ch') : resolve(opts.path);
+  const server = new LocalClickHouse(launcher, lib, path, opts.path === undefined);
+  const pickPorts = async (): Promise<void> => {
+    const [http, tcp] = (await freePorts(2)) as [number, number];
+    server.httpPort = opts.httpPort ?? http;
+    server.tcpPort = opts.tcpPort ?? tcp;
+  };
+  // With a port fixed by the caller, a clash is theirs to resolve: no retry.
+  if (opts.httpPort !== undefined || opts.tcpPort !== undefined) return pickPorts().then(() => server.boot());
+  return server.boot(pickPorts);
 }
 
 /** Runs one statement over HTTP and returns the body; throws with ClickHouse's message on failure. */
@@ -60,7 +74,12 @@ async function query(url: string, sql: string, timeoutMs = 10_000): Promise<stri
     headers['X-ClickHouse-User'] = decodeURIComponent(u.username);
     headers['X-ClickHouse-Key'] = decodeURIComponent(u.password);
   }
-  const res = await fetch(`${u.origin}/`, { method: 'POST', body: sql, headers, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(`${u.origin}/`, {
+    method: 'POST',
+    body: sql,
+    headers,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const body = await res.text();
   if (!res.ok) throw new Error(`ClickHouse ${res.status} for \`${sql.slice(0, 80)}\`: ${body.trim()}`);
   return body;
@@ -84,109 +103,62 @@ async function createDatabase(url: string, prefix?: string): Promise<TestDatabas
   });
 }
 
-class LocalClickHouse implements ClickHouseHandle {
+class LocalClickHouse extends LocalServer implements ClickHouseHandle {
   httpPort = 0;
   tcpPort = 0;
-  readonly #server: ManagedServer;
 
   constructor(
-    launcher: string,
-    lib: string,
-    readonly path: string
+    private readonly launcher: string,
+    private readonly lib: string,
+    readonly path: string,
+    ownsPath: boolean
   ) {
-    this.#server = new ManagedServer({
-      name: 'clickhouse',
-      dirs: [path],
-      stopSignal: 'SIGTERM',
-      spec: () => ({
-        command: launcher,
-        args: [lib, `--path=${path}`, '--listen_host=127.0.0.1', `--http_port=${this.httpPort}`]
-          .concat([`--tcp_port=${this.tcpPort}`, '--query', KEEP_ALIVE]),
-        cwd: path,
-      }),
-      ready: (_proc, signal) => this.#ready(signal),
-    });
+    super('clickhouse', ownsPath ? [path] : [], 'SIGTERM');
+  }
+
+  protected override async prepare(): Promise<void> {
+    await mkdir(this.path, { recursive: true });
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.httpPort}`;
   }
-  get pid(): number {
-    return this.#server.pid;
+
+  createDatabase(prefix?: string): Promise<TestDatabase> {
+    return createDatabase(this.url, prefix);
   }
 
-  /** First start: fresh ports per attempt, as another process may take the ones we picked. */
-  async startFresh(attempts = 3): Promise<void> {
-    for (let i = 1; ; i++) {
-      [this.httpPort, this.tcpPort] = (await freePorts(2)) as [number, number];
-      try {
-        return await this.#server.start();
-      } catch (err) {
-        if (i >= attempts || !isPortClash(err)) throw err;
-      }
-    }
+  protected spec(): SpawnSpec {
+    const listen = ['--listen_host=127.0.0.1', `--http_port=${this.httpPort}`, `--tcp_port=${this.tcpPort}`];
+    return {
+      command: this.launcher,
+      args: [this.lib, `--path=${this.path}`, ...listen, '--query', KEEP_ALIVE],
+      cwd: this.path,
+    };
   }
 
-  async #ready(signal: AbortSignal): Promise<void> {
+  protected async ready(_proc: ServerProcess, signal: AbortSignal): Promise<void> {
     const ping = async (): Promise<boolean> => (await fetch(`${this.url}/ping`, { signal })).ok;
     await check(ping, 30_000, { name: 'clickhouse /ping', signal });
     // The disk path proves the listener is ours and not a foreign server on a reused port.
     const disk = (await query(this.url, `SELECT path FROM system.disks WHERE name = 'default'`)).trim();
-    if (disk.replace(/\/$/, '') !== this.path) throw new Error(`port ${this.httpPort} serves ${disk}, not ${this.path}`);
+    if (disk.replace(/\/$/, '') !== this.path)
+      throw new Error(`port ${this.httpPort} serves ${disk}, not ${this.path}`);
     await checkVersion(this.url);
-  }
-
-  unref(): void {
-    this.#server.unref();
-  }
-  getLog(): string {
-    return this.#server.log.text();
-  }
-  createDatabase(prefix?: string): Promise<TestDatabase> {
-    return createDatabase(this.url, prefix);
-  }
-  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    return this.#server.kill(signal);
-  }
-  restart(): Promise<void> {
-    return this.#server.restart();
-  }
-  stop(): Promise<void> {
-    return this.#server.stop();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 }
 
-const EXTERNAL = 'OI_CLICKHOUSE_URL points at an external server: the testkit cannot kill or restart it';
-
-class ExternalClickHouse implements ClickHouseHandle {
+class ExternalClickHouse extends ExternalServer implements ClickHouseHandle {
   readonly httpPort: number;
   readonly tcpPort = -1;
   readonly path = '';
-  readonly pid = -1;
 
-  constructor(readonly url: string) {
+  constructor(url: string) {
+    super(url, 'OI_CLICKHOUSE_URL');
     this.httpPort = Number(new URL(url).port || 8123);
   }
 
-  getLog(): string {
-    return '';
-  }
   createDatabase(prefix?: string): Promise<TestDatabase> {
     return createDatabase(this.url, prefix);
-  }
-  kill(): Promise<void> {
-    return Promise.reject(new Error(EXTERNAL));
-  }
-  restart(): Promise<void> {
-    return Promise.reject(new Error(EXTERNAL));
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 }

@@ -1,11 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { check } from './check.js';
 import { infraPath } from './infra-env.js';
-import { ManagedServer } from './managed-server.js';
 import { tcpProbe } from './net.js';
 import { makeTempDir } from './process.js';
-import type { ServerProcess } from './process.js';
+import type { ServerProcess, SpawnSpec } from './process.js';
+import { ExternalServer, LocalServer } from './server-handle.js';
 
 export interface NatsServerOptions {
   /** Enable JetStream; default true. */
@@ -33,7 +34,7 @@ export interface NatsServerHandle extends AsyncDisposable {
   getLog(): string;
   /** Sends `signal` (default SIGKILL) and resolves once the process exited; keeps storeDir. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts again on the same ports and store dir (stopping it first if running). */
+  /** Starts again on the same ports and store dir (SIGKILLing it first if running). */
   restart(): Promise<void>;
   /** Kills the server if running and removes its temp dirs; idempotent. */
   stop(): Promise<void>;
@@ -49,15 +50,7 @@ export async function startNats(opts: NatsServerOptions = {}): Promise<NatsServe
 /** Always starts a local server, whatever NATS_URL says (clusters need their own nodes). */
 export async function launchNats(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const bin = infraPath('OI_NATS_SERVER', 'nats-server 2.10');
-  const dir = await makeTempDir('nats');
-  const server = new LocalNats(bin, dir, opts);
-  try {
-    await server.start();
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
-  return server;
+  return new LocalNats(bin, await makeTempDir('nats'), opts).boot();
 }
 
 interface PortsFile {
@@ -65,60 +58,30 @@ interface PortsFile {
   monitoring?: string[];
 }
 
-class LocalNats implements NatsServerHandle {
+class LocalNats extends LocalServer implements NatsServerHandle {
   readonly name: string;
   readonly storeDir: string;
   port: number;
   monitorPort = -1;
-  readonly #server: ManagedServer;
 
   constructor(
     private readonly bin: string,
     private readonly dir: string,
-    private readonly opts: NatsServerOptions
+    private readonly opts: NatsServerOptions,
+    name = opts.name ?? `oi-nats-${randomBytes(4).toString('hex')}`
   ) {
-    this.name = opts.name ?? `oi-nats-${Math.random().toString(16).slice(2, 10)}`;
+    // SIGKILL to stop: JetStream syncs lazily anyway, so a kill loses nothing a stop would keep.
+    super(`nats-server ${name}`, [dir], 'SIGKILL');
+    this.name = name;
     this.storeDir = opts.storeDir ?? join(dir, 'jetstream');
     this.port = opts.port ?? -1;
-    this.#server = new ManagedServer({
-      name: `nats-server ${this.name}`,
-      dirs: [dir],
-      stopSignal: 'SIGKILL', // nothing to flush that a kill would lose (JetStream syncs lazily anyway)
-      spec: () => this.#spec(),
-      ready: (proc, signal) => this.#ready(proc, signal),
-    });
   }
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
-  get pid(): number {
-    return this.#server.pid;
-  }
-  get running(): boolean {
-    return this.#server.running;
-  }
 
-  start(): Promise<void> {
-    return this.#server.start();
-  }
-  getLog(): string {
-    return this.#server.log.text();
-  }
-  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    return this.#server.kill(signal);
-  }
-  restart(): Promise<void> {
-    return this.#server.restart();
-  }
-  stop(): Promise<void> {
-    return this.#server.stop();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
-
-  async #spec(): Promise<{ command: string; args: string[]; cwd: string }> {
+  protected async spec(): Promise<SpawnSpec> {
     const q = JSON.stringify;
     const lines = [
       `server_name: ${q(this.name)}`,
@@ -134,7 +97,7 @@ class LocalNats implements NatsServerHandle {
   }
 
   // The server writes <exe>_<pid>.ports once it listens; then the client port must accept.
-  async #ready(proc: ServerProcess, signal: AbortSignal): Promise<void> {
+  protected async ready(proc: ServerProcess, signal: AbortSignal): Promise<void> {
     const ports = await check(() => this.#readPorts(proc.pid), 10_000, { name: 'nats ports file', signal });
     this.port = Number(new URL(ports.nats![0]!).port);
     this.monitorPort = Number(new URL(ports.monitoring![0]!).port);
@@ -152,35 +115,15 @@ class LocalNats implements NatsServerHandle {
   }
 }
 
-const EXTERNAL =
-  'NATS_URL points at an external server: the testkit cannot kill or restart it (unset NATS_URL for a local one)';
-
-class ExternalNats implements NatsServerHandle {
+class ExternalNats extends ExternalServer implements NatsServerHandle {
   readonly port: number;
   readonly monitorPort = -1;
   readonly storeDir = '';
-  readonly pid = -1;
   readonly name = 'external';
-  readonly running = true;
 
-  constructor(readonly url: string) {
+  constructor(url: string) {
+    super(url, 'NATS_URL');
     const first = url.split(',')[0]!.trim();
     this.port = Number(new URL(first.includes('://') ? first : `nats://${first}`).port || 4222);
-  }
-
-  getLog(): string {
-    return '';
-  }
-  kill(): Promise<void> {
-    return Promise.reject(new Error(EXTERNAL));
-  }
-  restart(): Promise<void> {
-    return Promise.reject(new Error(EXTERNAL));
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 }

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { chown } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { chown, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { check } from './check.js';
 import { infraPath, requireExecutable } from './infra-env.js';
-import { ManagedServer } from './managed-server.js';
 import { freePort } from './net.js';
-import { isPortClash, makeTempDir, runCommand } from './process.js';
+import { makeTempDir, runCommand } from './process.js';
+import type { ServerProcess, SpawnSpec } from './process.js';
+import { ExternalServer, LocalServer } from './server-handle.js';
 import { testDatabase, uniqueDatabaseName } from './test-database.js';
 import type { TestDatabase } from './test-database.js';
 
@@ -15,7 +17,8 @@ export interface PostgresHandle extends AsyncDisposable {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
-  /** Cluster dir: `data/` plus the unix socket. */
+  readonly running: boolean;
+  /** Cluster dir: `data/` plus the unix socket; '' when external. */
   readonly dir: string;
   getLog(): string;
   /** CREATE DATABASE with a unique name; `drop()` / dispose runs DROP DATABASE … WITH (FORCE). */
@@ -24,40 +27,43 @@ export interface PostgresHandle extends AsyncDisposable {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Fast shutdown if running, then start on the same port and data. */
   restart(): Promise<void>;
-  /** Fast shutdown (SIGKILL after 5 s) and removal of the dir; idempotent. */
+  /** Fast shutdown (SIGKILL after 5 s) and removal of a temp dir; idempotent. */
   stop(): Promise<void>;
 }
 
+export interface PostgresOptions {
+  /** Cluster dir (`data/` + socket), kept by stop() and reused if it holds a cluster; default a temp dir. */
+  dir?: string;
+  /** Default a free port. */
+  port?: number;
+}
+
 /** A private PostgreSQL 15 cluster (pgvector available), or the server named by `OI_PG_URL`. */
-export async function startPostgres(): Promise<PostgresHandle> {
+export async function startPostgres(opts: PostgresOptions = {}): Promise<PostgresHandle> {
   const external = process.env.OI_PG_URL;
   if (external) return new ExternalPostgres(external);
   const bin = infraPath('OI_PG_BIN', 'PostgreSQL 15 bin dir');
-  const tools = { initdb: requireExecutable(join(bin, 'initdb')), postgres: requireExecutable(join(bin, 'postgres')) };
-  // initdb refuses root: as root, run the server as user postgres.
-  const owner: { uid?: number; gid?: number } = process.getuid?.() === 0 ? postgresUser() : {};
-  const dir = await makeTempDir('pg');
-  if (owner.uid !== undefined) await chown(dir, owner.uid, owner.gid!);
-  const server = new LocalPostgres(tools.postgres, dir, owner);
-  try {
-    await runCommand(
-      {
-        command: tools.initdb,
-        args: ['-D', server.dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-        ...owner,
-      },
-      'initdb',
-      server.log
-    );
-    await server.startFresh();
-  } catch (err) {
-    await server.stop();
-    throw err;
+  requireExecutable(join(bin, 'initdb'));
+  requireExecutable(join(bin, 'postgres'));
+  // initdb refuses root: as root, the cluster runs as user postgres.
+  const owner = process.getuid?.() === 0 ? postgresUser() : {};
+  const dir = opts.dir === undefined ? await makeTempDir('pg') : resolve(opts.dir);
+  const server = new LocalPostgres(bin, dir, owner, opts.dir === undefined);
+  if (opts.port !== undefined) {
+    server.port = opts.port;
+    return server.boot();
   }
-  return server;
+  return server.boot(async () => {
+    server.port = await freePort();
+  });
 }
 
-function postgresUser(): { uid: number; gid: number } {
+interface Owner {
+  uid?: number;
+  gid?: number;
+}
+
+function postgresUser(): Owner {
   try {
     const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
     return { uid: id('-u'), gid: id('-g') };
@@ -86,113 +92,68 @@ async function createDatabase(adminUrl: string, prefix?: string): Promise<TestDa
   });
 }
 
-class LocalPostgres implements PostgresHandle {
+class LocalPostgres extends LocalServer implements PostgresHandle {
   port = 0;
-  readonly #server: ManagedServer;
 
   constructor(
-    bin: string,
+    private readonly bin: string,
     readonly dir: string,
-    owner: { uid?: number; gid?: number }
+    private readonly owner: Owner,
+    ownsDir: boolean
   ) {
-    this.#server = new ManagedServer({
-      name: 'postgres',
-      dirs: [dir],
-      stopSignal: 'SIGINT', // fast shutdown; SIGTERM would wait for clients to leave
-      spec: () => ({
-        command: bin,
-        args: ['-D', this.dataDir, '-p', String(this.port), '-k', dir]
-          .concat(['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200']),
-        cwd: dir,
-        ...owner,
-      }),
-      ready: async (_proc, signal) => {
-        // Compare the data dir, so a foreign server that grabbed our port never passes for ours.
-        const serving = (): Promise<boolean> =>
-          withClient(this.url, async (c) => {
-            const res = await c.query<{ dir: string }>(`SELECT current_setting('data_directory') AS dir`);
-            return res.rows[0]?.dir === this.dataDir;
-          });
-        await check(serving, 30_000, { name: 'postgres ready', signal });
-      },
-    });
+    super('postgres', ownsDir ? [dir] : [], 'SIGINT'); // fast shutdown; SIGTERM would wait for clients to leave
   }
 
   get dataDir(): string {
     return join(this.dir, 'data');
   }
-  get log(): ManagedServer['log'] {
-    return this.#server.log;
-  }
   get url(): string {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
-  get pid(): number {
-    return this.#server.pid;
-  }
 
-  /** First start: a fresh port per attempt, as another process may take the one we picked. */
-  async startFresh(attempts = 3): Promise<void> {
-    for (let i = 1; ; i++) {
-      this.port = await freePort();
-      try {
-        return await this.#server.start();
-      } catch (err) {
-        if (i >= attempts || !isPortClash(err)) throw err;
-      }
-    }
-  }
-
-  unref(): void {
-    this.#server.unref();
-  }
-  getLog(): string {
-    return this.#server.log.text();
-  }
   createDatabase(prefix?: string): Promise<TestDatabase> {
     return createDatabase(this.url, prefix);
   }
-  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    return this.#server.kill(signal);
+
+  protected override async prepare(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    if (this.owner.uid !== undefined) await chown(this.dir, this.owner.uid, this.owner.gid!);
+    if (existsSync(join(this.dataDir, 'PG_VERSION'))) return; // a kept cluster from an earlier run
+    const args = ['-D', this.dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'];
+    await runCommand({ command: join(this.bin, 'initdb'), args, ...this.owner }, 'initdb', this.server.log);
   }
-  restart(): Promise<void> {
-    return this.#server.restart();
+
+  protected spec(): SpawnSpec {
+    const settings = ['listen_addresses=127.0.0.1', 'fsync=off', 'max_connections=200'];
+    return {
+      command: join(this.bin, 'postgres'),
+      args: ['-D', this.dataDir, '-p', String(this.port), '-k', this.dir, ...settings.flatMap((s) => ['-c', s])],
+      cwd: this.dir,
+      ...this.owner,
+    };
   }
-  stop(): Promise<void> {
-    return this.#server.stop();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
+
+  protected async ready(_proc: ServerProcess, signal: AbortSignal): Promise<void> {
+    // Compare the data dir, so a foreign server that grabbed our port never passes for ours.
+    const serving = (): Promise<boolean> =>
+      withClient(this.url, async (c) => {
+        const res = await c.query<{ dir: string }>(`SELECT current_setting('data_directory') AS dir`);
+        return res.rows[0]?.dir === this.dataDir;
+      });
+    await check(serving, 30_000, { name: 'postgres ready', signal });
   }
 }
 
-const EXTERNAL = 'OI_PG_URL points at an external server: the testkit cannot kill or restart it';
-
-class ExternalPostgres implements PostgresHandle {
+class ExternalPostgres extends ExternalServer implements PostgresHandle {
   readonly port: number;
-  readonly pid = -1;
   readonly dir = '';
 
-  constructor(readonly url: string) {
+  constructor(url: string) {
+    super(url, 'OI_PG_URL');
     this.port = Number(new URL(url).port || 5432);
   }
 
-  getLog(): string {
-    return '';
-  }
   createDatabase(prefix?: string): Promise<TestDatabase> {
     return createDatabase(this.url, prefix);
-  }
-  kill(): Promise<void> {
-    return Promise.reject(new Error(EXTERNAL));
-  }
-  restart(): Promise<void> {
-    return Promise.reject(new Error(EXTERNAL));
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 }

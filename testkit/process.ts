@@ -187,4 +187,3 @@ function onSignal(sig: NodeJS.Signals): void {
   installed = false;
   process.kill(process.pid, sig);
 }
-

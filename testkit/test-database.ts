@@ -10,7 +10,11 @@ export interface TestDatabase extends AsyncDisposable {
 
 /** `<prefix>_<time>_<random>`: lowercase, unique across workers, safe unquoted in both SQL dialects. */
 export function uniqueDatabaseName(prefix = 'test'): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z_]/, '_$&').slice(0, 30);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .replace(/^[^a-z_]/, '_$&')
+    .slice(0, 30);
   return `${clean}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startNats } from '../index.js';
 
 const external = Boolean(process.env.NATS_URL);
@@ -71,6 +71,23 @@ describe('testkit startNats', () => {
   });
 
   it.skipIf(external)('puts the log tail in the error when the server cannot start', async () => {
-    await expect(startNats({ extraConfig: 'this is { not valid' })).rejects.toThrow(/exited with code \d+ before it was ready[\s\S]*log tail/);
+    await expect(startNats({ extraConfig: 'this is { not valid' })).rejects.toThrow(
+      /exited with code \d+ before it was ready[\s\S]*log tail/
+    );
+  });
+
+  it.skipIf(external)('hands out the server named by NATS_URL without owning it', async () => {
+    await using local = await startNats();
+    vi.stubEnv('NATS_URL', local.url);
+    try {
+      await using ext = await startNats();
+      expect(ext.url).toBe(local.url);
+      expect(ext.port).toBe(local.port);
+      await expect(ext.kill()).rejects.toThrow(/NATS_URL points at an external server/);
+      await expect(ext.restart()).rejects.toThrow(/cannot kill or restart/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(local.running).toBe(true);
   });
 });

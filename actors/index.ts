@@ -1,0 +1,7 @@
+/**
+ * Actors (DESIGN.md "Actors and placement"): the runtime that hosts them in-process. The
+ * agents (`cost/`, `performance/`, `resource/`, `application/`) and the other actors will
+ * be exported from here too.
+ */
+export * from './runtime/index.js';
+export * from './host/index.js';
