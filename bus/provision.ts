@@ -127,12 +127,13 @@ async function provisionConsumer(jsm: JetStreamManager, c: ConsumerSpec, report:
     report.created.push(`consumer ${c.stream}/${c.durable}`);
     return;
   }
-  const diff = configDiff(want, have);
+  // only limits: a partition owner rewinds its consumer to a start sequence, which must stay
+  const diff = configDiff(limits, have);
   if (diff.length === 0) {
     report.unchanged.push(`consumer ${c.stream}/${c.durable}`);
     return;
   }
-  await jsm.consumers.update(c.stream, c.durable, { ...have, ...want });
+  await jsm.consumers.update(c.stream, c.durable, { ...have, ...limits });
   report.updated.push(`consumer ${c.stream}/${c.durable} (${diff.join(', ')})`);
 }
 

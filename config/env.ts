@@ -18,6 +18,10 @@ export const ENV_VARS = {
   OI_LOG_LEVEL: { default: 'info', doc: 'pino level: trace, debug, info, warn, error' },
   OI_OUTBOX_INTERVAL_MS: { default: '2000', doc: 'retry interval of events waiting in the outbox' },
   OI_LEASE_TTL_MS: { default: '10000', doc: 'partition and leader lease TTL; a dead host is replaced within 2x this' },
+  OI_ACK_WAIT_MS: {
+    default: '30000',
+    doc: 'how long JetStream waits for an ack before redelivering; keep it above 2x OI_LEASE_TTL_MS',
+  },
   OI_HOST_ID: { default: '', doc: 'actor host id (default: <hostname>-<pid>-<random>; must be unique per process)' },
   OI_HOST_ACTORS: { default: 'probe', doc: 'actor kinds a host runs, comma-separated (probe; agents as they land)' },
 } as const satisfies Record<string, { default: string; doc: string; secret?: boolean }>;
@@ -42,6 +46,7 @@ export const PROCESSES = {
       'OI_LOG_LEVEL',
       'OI_OUTBOX_INTERVAL_MS',
       'OI_LEASE_TTL_MS',
+      'OI_ACK_WAIT_MS',
     ],
   },
   host: {
@@ -82,6 +87,7 @@ export interface ProcessConfig {
   logLevel: string;
   outboxIntervalMs: number;
   leaseTtlMs: number;
+  ackWaitMs: number;
   hostId?: string;
   hostActors: string[];
 }
@@ -116,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessConfig 
     logLevel: parse('OI_LOG_LEVEL', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])),
     outboxIntervalMs: parse('OI_OUTBOX_INTERVAL_MS', positiveInt('OI_OUTBOX_INTERVAL_MS')),
     leaseTtlMs: parse('OI_LEASE_TTL_MS', positiveInt('OI_LEASE_TTL_MS').min(200, 'OI_LEASE_TTL_MS must be >= 200')),
+    ackWaitMs: parse('OI_ACK_WAIT_MS', positiveInt('OI_ACK_WAIT_MS').min(1_000, 'OI_ACK_WAIT_MS must be >= 1000')),
     ...(get('OI_HOST_ID')
       ? {
           hostId: parse(

@@ -24,7 +24,7 @@ export async function runSupervisor(config: ProcessConfig, logger: Logger): Prom
   const report = await provision(
     bus.jsm,
     bus.kvm,
-    defaultTopology({ partitions: config.partitions, replicas: config.streamReplicas })
+    defaultTopology({ partitions: config.partitions, replicas: config.streamReplicas, ackWaitMs: config.ackWaitMs })
   );
   logger.info(
     { created: report.created.length, updated: report.updated, unchanged: report.unchanged.length },

@@ -36,7 +36,7 @@ export async function readPlacementState(
   const client = new Svcm(bus.nc).client({ strategy: 'timer', maxWait: 300 });
   for await (const s of await client.stats('oi-host')) {
     const data = s.endpoints?.[0]?.data as HostStats | undefined;
-    const host = (s.metadata as Record<string, string> | undefined)?.host;
+    const host = s.metadata?.host;
     if (host && data) stats.set(host, data);
   }
   const leaseRows = [...leases.entries()]

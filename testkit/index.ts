@@ -26,5 +26,5 @@ export { startClickHouse } from './clickhouse.js';
 export type { ClickHouseHandle, ClickHouseOptions } from './clickhouse.js';
 export type { TestDatabase } from './test-database.js';
 export { sharedClickHouse, sharedPostgres } from './shared.js';
-export { startOiProcess } from './oi-process.js';
+export { startOiProcess, startTsProcess } from './oi-process.js';
 export type { OiProcess } from './oi-process.js';

@@ -18,9 +18,15 @@ export interface OiProcess extends AsyncDisposable {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+/** Starts `optiinfra serve <name>` (supervisor, host, …) with `env` on top of this process's. */
 export function startOiProcess(name: string, env: Record<string, string>): OiProcess {
+  return startTsProcess(name, MAIN, ['serve', name], env);
+}
+
+/** Runs a TypeScript file of this repo under tsx as a child process (chaos tools, fixtures). */
+export function startTsProcess(name: string, file: string, args: string[], env: Record<string, string>): OiProcess {
   const log = new LogBuffer();
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', name], {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -78,9 +78,10 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
   const pending = new Set<number>();
   let stopping = false;
 
-  const lose = (p: number, reason: string): void => {
+  const lose = (p: number, reason: string, from?: PartitionWorker): void => {
     const w = workers.get(p);
-    if (!w) return;
+    // a late report from a worker of an older epoch must not stop the current one
+    if (!w || (from && w !== from)) return;
     workers.delete(p);
     lostAt.set(p, w.epoch);
     lostCount++;
@@ -106,6 +107,13 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
       if (lease) await keeper.release(key);
       return;
     }
+    try {
+      // the store refuses the old owner's late snapshot writes before this owner loads any state
+      await opts.store.fencePartition(p, lease.epoch);
+    } catch (err) {
+      await keeper.release(key).catch(() => undefined);
+      throw err;
+    }
     await rewindConsumer(bus.jsm, STREAMS.tel, telConsumerName(p));
     // the fence goes out before any effect of this epoch (DESIGN.md "fencing")
     const fence = makeEnvelope(fenceV1, { partition: p, epoch: lease.epoch, holder: hostId }, { source: hostId });
@@ -124,7 +132,7 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
       logger,
       ...(opts.batch ? { batch: opts.batch } : {}),
       fetchExpiresMs: Math.min(1_000, interval),
-      onLost: (reason) => lose(p, reason),
+      onLost: (reason) => lose(p, reason, worker),
     });
     workers.set(p, worker);
     worker.start();

@@ -159,6 +159,10 @@ export class PartitionWorker {
       return this.#lose(`round failed: ${String(((failed ?? pubFailed) as PromiseRejectedResult).reason)}`);
     }
     const saved = await o.system.flush(o.partition);
+    if (this.#stopping === 'abort' || !o.system.isOpen(o.partition, o.epoch)) {
+      // abandoned meanwhile: actors of this round may have been dropped unsaved, so no ack
+      return this.#lose('partition abandoned during the round');
+    }
     if (saved.fenced.length)
       return this.#lose(
         `snapshot fenced: ${saved.fenced[0]!.kind}:${saved.fenced[0]!.key} is at epoch ${saved.fenced[0]!.storedEpoch}`

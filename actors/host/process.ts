@@ -9,7 +9,7 @@ import { probeLogic, workloadRouter } from './probe.js';
 
 /** Actor kinds a host can run, by the name OI_HOST_ACTORS uses. */
 export const ACTOR_KINDS: Record<string, AnyActorLogic<HostEffect>> = {
-  probe: probeLogic as AnyActorLogic<HostEffect>,
+  probe: probeLogic,
 };
 
 /** The actor-host process; start as many as the load needs (the supervisor spreads partitions). */

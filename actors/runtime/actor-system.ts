@@ -160,6 +160,15 @@ export class ActorSystem<E> {
     }
   }
 
+  /**
+   * Whether the partition still takes deliveries under `epoch`. A host checks it after a flush:
+   * an abandon in between dropped actors unsaved, so the round must not be acked.
+   */
+  isOpen(partition: number, epoch: number): boolean {
+    const p = this.#partitions.get(partition);
+    return p !== undefined && p.epoch === epoch && !p.closed;
+  }
+
   /** Drops a partition's actors without saving (the lease was lost: their state may be stale). */
   abandonPartition(partition: number): void {
     const p = this.#partitions.get(partition);

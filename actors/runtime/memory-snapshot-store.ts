@@ -15,6 +15,7 @@ import {
  */
 export class MemorySnapshotStore implements SnapshotStore {
   readonly #rows = new Map<string, Omit<Snapshot, 'state'> & { json: string }>();
+  readonly #fences = new Map<number, number>();
 
   load(kind: string, key: string): Promise<Snapshot | undefined> {
     const row = this.#rows.get(actorId(kind, key));
@@ -26,6 +27,11 @@ export class MemorySnapshotStore implements SnapshotStore {
   saveMany(entries: readonly SnapshotWrite[]): Promise<SaveResult> {
     // a throw in the executor becomes the rejection
     return new Promise((resolve) => resolve(this.#save(entries)));
+  }
+
+  fencePartition(partition: number, epoch: number): Promise<void> {
+    this.#fences.set(partition, Math.max(epoch, this.#fences.get(partition) ?? 0));
+    return Promise.resolve();
   }
 
   /** How many actors have a snapshot. */
@@ -47,8 +53,9 @@ export class MemorySnapshotStore implements SnapshotStore {
     for (const { e, json } of rows) {
       const id = actorId(e.kind, e.key);
       const stored = this.#rows.get(id);
-      if (stored && stored.epoch > e.epoch) {
-        fenced.push({ kind: e.kind, key: e.key, partition: e.partition, storedEpoch: stored.epoch, epoch: e.epoch });
+      const mark = Math.max(stored?.epoch ?? 0, this.#fences.get(e.partition) ?? 0);
+      if (mark > e.epoch) {
+        fenced.push({ kind: e.kind, key: e.key, partition: e.partition, storedEpoch: mark, epoch: e.epoch });
         continue;
       }
       this.#rows.set(id, { v: e.v, json, epoch: e.epoch, partition: e.partition, lastSeq: e.lastSeq, updatedAt });

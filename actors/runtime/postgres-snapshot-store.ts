@@ -16,14 +16,21 @@ const UPSERT = `INSERT INTO actor_snapshots AS s (kind, key, partition, epoch, v
 SELECT e->>'kind', e->>'key', (e->>'partition')::int, (e->>'epoch')::bigint, (e->>'v')::int, e->'state',
   (e->>'last_seq')::bigint, now()
 FROM jsonb_array_elements($1::jsonb) AS e
+WHERE (e->>'epoch')::bigint >= COALESCE(
+  (SELECT f.epoch FROM partition_fences f WHERE f.partition = (e->>'partition')::int), 0)
 ON CONFLICT (kind, key) DO UPDATE SET
   partition = EXCLUDED.partition, epoch = EXCLUDED.epoch, v = EXCLUDED.v, state = EXCLUDED.state,
   last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at
 WHERE s.epoch <= EXCLUDED.epoch
 RETURNING kind, key`;
 
-const STORED_EPOCHS = `SELECT s.kind, s.key, s.epoch FROM actor_snapshots s
-JOIN jsonb_array_elements($1::jsonb) AS e ON s.kind = e->>'kind' AND s.key = e->>'key'`;
+const STORED_EPOCHS = `SELECT e->>'kind' AS kind, e->>'key' AS key, GREATEST(COALESCE(s.epoch, 0), COALESCE(f.epoch, 0)) AS epoch
+FROM jsonb_array_elements($1::jsonb) AS e
+LEFT JOIN actor_snapshots s ON s.kind = e->>'kind' AND s.key = e->>'key'
+LEFT JOIN partition_fences f ON f.partition = (e->>'partition')::int`;
+
+const FENCE = `INSERT INTO partition_fences AS f (partition, epoch) VALUES ($1, $2)
+ON CONFLICT (partition) DO UPDATE SET epoch = GREATEST(f.epoch, EXCLUDED.epoch), updated_at = now()`;
 
 const LOAD = `SELECT v, state, epoch, partition, last_seq, updated_at FROM actor_snapshots WHERE kind = $1 AND key = $2`;
 
@@ -54,6 +61,10 @@ export class PostgresSnapshotStore implements SnapshotStore {
     };
   }
 
+  async fencePartition(partition: number, epoch: number): Promise<void> {
+    await this.db.query(FENCE, [partition, epoch]);
+  }
+
   async saveMany(entries: readonly SnapshotWrite[]): Promise<SaveResult> {
     if (entries.length === 0) return { saved: 0, fenced: [] };
     assertUniqueWrites(entries);
@@ -77,7 +88,7 @@ export class PostgresSnapshotStore implements SnapshotStore {
     const done = new Set(written.map((r) => actorId(r.kind, r.key)));
     const refused = entries.filter((e) => !done.has(actorId(e.kind, e.key)));
     const { rows: stored } = await this.db.query<{ kind: string; key: string; epoch: string }>(STORED_EPOCHS, [
-      JSON.stringify(refused.map((e) => ({ kind: e.kind, key: e.key }))),
+      JSON.stringify(refused.map((e) => ({ kind: e.kind, key: e.key, partition: e.partition }))),
     ]);
     const storedEpoch = new Map(stored.map((r) => [actorId(r.kind, r.key), Number(r.epoch)]));
     const fenced: FencedWrite[] = refused.map((e) => ({

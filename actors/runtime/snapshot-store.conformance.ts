@@ -77,6 +77,21 @@ export function describeSnapshotStore(name: string, store: () => SnapshotStore):
       expect(await store().load(kind, 'free')).toMatchObject({ epoch: 8 });
     });
 
+    it('refuses writes below a partition fence, also for actors never saved, and never lowers it', async () => {
+      const kind = freshKind();
+      const partition = 1_000 + kinds;
+      await store().fencePartition(partition, 6);
+      await store().fencePartition(partition, 4);
+      const result = await store().saveMany([
+        write(kind, 'late', { partition, epoch: 5 }),
+        write(kind, 'current', { partition, epoch: 6 }),
+        write(kind, 'elsewhere', { partition: partition + 1, epoch: 1 }),
+      ]);
+      expect(result).toEqual({ saved: 2, fenced: [{ kind, key: 'late', partition, storedEpoch: 6, epoch: 5 }] });
+      expect(await store().load(kind, 'late')).toBeUndefined();
+      expect(await store().load(kind, 'current')).toMatchObject({ epoch: 6 });
+    });
+
     it('keeps actors of different kinds with the same key apart', async () => {
       const [a, b] = [freshKind(), freshKind()];
       await store().saveMany([write(a, 'wl-1', { epoch: 5, state: 'a' }), write(b, 'wl-1', { epoch: 1, state: 'b' })]);

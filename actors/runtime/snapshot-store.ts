@@ -49,6 +49,11 @@ export interface SnapshotStore {
   load(kind: string, key: string): Promise<Snapshot | undefined>;
   /** Writes a batch; (kind, key) must be unique within it. */
   saveMany(entries: readonly SnapshotWrite[]): Promise<SaveResult>;
+  /**
+   * Raises the partition's fence to `epoch` (never lowers it): from then on every write for the
+   * partition under a lower epoch is refused. A new owner calls it before loading any state.
+   */
+  fencePartition(partition: number, epoch: number): Promise<void>;
 }
 
 /** Rejects a batch naming one actor twice: which write should win would be a guess. */

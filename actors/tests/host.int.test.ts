@@ -20,9 +20,7 @@ const P = 16;
 const TTL = 1_500;
 
 /** Reads OI_REC in order through a FencedInbox, as a supervisor would. */
-async function startReceiver(
-  bus: Bus
-): Promise<{
+async function startReceiver(bus: Bus): Promise<{
   applied: Map<string, { workload: string; count: number; epoch: number }>;
   stale: string[];
   dups: number;

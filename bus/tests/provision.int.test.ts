@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startNats } from '../../testkit/index.js';
 import { partitionOf, subjects } from '../../schemas/index.js';
-import { connectBus, defaultTopology, provision } from '../index.js';
+import { connectBus, defaultTopology, provision, rewindConsumer, telConsumerName } from '../index.js';
 
 describe('bus provision', () => {
   it('creates everything once; a second run changes nothing', async () => {
@@ -31,6 +31,29 @@ describe('bus provision', () => {
     const bad = defaultTopology({ partitions: 2 });
     bad.streams.find((s) => s.name === 'OI_EVT')!.retention = 'workqueue';
     await expect(provision(bus.jsm, bus.kvm, bad)).rejects.toThrow(/OI_EVT: retention cannot change/);
+  });
+
+  it('keeps a rewound partition consumer as it is, and still applies a changed ack wait', async () => {
+    await using nats = await startNats();
+    await using bus = await connectBus({ servers: nats.url, name: 'test' });
+    await provision(bus.jsm, bus.kvm, defaultTopology({ partitions: 2 }));
+    const w = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `wl-${x}`).find((x) => partitionOf(x, 2) === 1)!;
+    await bus.js.publish(subjects.tel('gpu', w, 'n1'), '{}');
+    const first = await (await bus.js.consumers.get('OI_TEL', telConsumerName(1))).next();
+    await first!.ackAck();
+    await rewindConsumer(bus.jsm, 'OI_TEL', telConsumerName(1));
+    const rewound = (await bus.jsm.consumers.info('OI_TEL', telConsumerName(1))).config;
+    const again = await provision(bus.jsm, bus.kvm, defaultTopology({ partitions: 2 }));
+    expect(again.updated).toEqual([]);
+    const changed = await provision(bus.jsm, bus.kvm, defaultTopology({ partitions: 2, ackWaitMs: 5_000 }));
+    expect(changed.updated).toContain('consumer OI_TEL/oi-tel-p1 (ack_wait)');
+    const info = await bus.jsm.consumers.info('OI_TEL', telConsumerName(1));
+    expect(info.config.ack_wait).toBe(5_000 * 1_000_000);
+    expect(rewound.deliver_policy).toBe('by_start_sequence');
+    expect([info.config.deliver_policy, info.config.opt_start_seq]).toEqual([
+      rewound.deliver_policy,
+      rewound.opt_start_seq,
+    ]);
   });
 
   it('stores telemetry under the partition partitionOf computes, as the server transform does', async () => {
