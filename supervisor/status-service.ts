@@ -34,10 +34,15 @@ export async function readPlacementState(
   const owners = ownersToMap(assignment?.value);
   const stats = new Map<string, HostStats>();
   const client = new Svcm(bus.nc).client({ strategy: 'timer', maxWait: 300 });
-  for await (const s of await client.stats('oi-host')) {
-    const data = s.endpoints?.[0]?.data as HostStats | undefined;
-    const host = s.metadata?.host;
-    if (host && data) stats.set(host, data);
+  try {
+    for await (const s of await client.stats('oi-host')) {
+      const data = s.endpoints?.[0]?.data as HostStats | undefined;
+      const host = s.metadata?.host;
+      if (host && data) stats.set(host, data);
+    }
+  } catch (err) {
+    // no host running yet is a state to report, not an error
+    if (!/no responders/i.test(String((err as Error).message))) throw err;
   }
   const leaseRows = [...leases.entries()]
     .map(([key, l]) => {
