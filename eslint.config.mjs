@@ -4,7 +4,20 @@ import importX from 'eslint-plugin-import-x';
 
 // Top-level folders are modules with one public door (index.ts): reaching into another
 // module's files is a deep import and is refused.
-const MODULES = ['schemas', 'bus', 'actors', 'supervisor', 'gpu-edge', 'sim', 'stores', 'dashboards', 'cli', 'bench', 'testkit', 'config'];
+const MODULES = [
+  'schemas',
+  'bus',
+  'actors',
+  'supervisor',
+  'gpu-edge',
+  'sim',
+  'stores',
+  'dashboards',
+  'cli',
+  'bench',
+  'testkit',
+  'config',
+];
 const deepImportBans = MODULES.map((m) => ({
   group: [`**/${m}/*`, `!**/${m}/index.js`],
   message: `import from '${m}/index.js' (the module's public door), not its files`,

@@ -22,7 +22,10 @@ interface Run {
 
 function cli(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const p = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -54,7 +57,10 @@ describe('optiinfra CLI against a running supervisor process', () => {
       OI_PARTITIONS: '4',
       OI_LOG_LEVEL: 'info',
     };
-    supervisor = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', 'supervisor'], { cwd: ROOT, env: { ...process.env, ...env } });
+    supervisor = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', 'supervisor'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     supervisor.stderr!.on('data', (d: Buffer) => (supervisorLog += d.toString()));
     nc = await connect({ servers: nats.url });
     await check(
@@ -77,13 +83,27 @@ describe('optiinfra CLI against a running supervisor process', () => {
   });
 
   it('cmd registers a workload and prints the reply; a bad payload names the field and rule', async () => {
-    const ok = await cli(['cmd', 'workload.register', '{"workload":"wl-cli","name":"chat","model":"m"}', '--id', 'cli-cmd-000001'], env);
+    const ok = await cli(
+      ['cmd', 'workload.register', '{"workload":"wl-cli","name":"chat","model":"m"}', '--id', 'cli-cmd-000001'],
+      env
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    const reply = JSON.parse(ok.stdout) as { schema: string; corr: string; data: { workload: string; revision: number } };
-    expect(reply).toMatchObject({ schema: 'oi.cmd.workload.record.v1', corr: 'cli-cmd-000001', data: { workload: 'wl-cli', revision: 1 } });
+    const reply = JSON.parse(ok.stdout) as {
+      schema: string;
+      corr: string;
+      data: { workload: string; revision: number };
+    };
+    expect(reply).toMatchObject({
+      schema: 'oi.cmd.workload.record.v1',
+      corr: 'cli-cmd-000001',
+      data: { workload: 'wl-cli', revision: 1 },
+    });
 
-    const again = await cli(['cmd', 'workload.register', '{"workload":"wl-cli","name":"chat","model":"m"}', '--id', 'cli-cmd-000001'], env);
+    const again = await cli(
+      ['cmd', 'workload.register', '{"workload":"wl-cli","name":"chat","model":"m"}', '--id', 'cli-cmd-000001'],
+      env
+    );
     expect((JSON.parse(again.stdout) as typeof reply).data).toEqual(reply.data);
 
     // a full envelope skips local validation, so the service answers and dead-letters it
@@ -115,9 +135,15 @@ describe('optiinfra CLI against a running supervisor process', () => {
     const show = await cli(['dlq', 'show', seq], env);
     expect(JSON.parse(show.stdout)).toMatchObject({ stream: 'OI_CMD', subject: 'oi.v1.cmd.workload.register' });
 
-    const fixed = await cli(['dlq', 'redrive', seq, '--data', '{"workload":"wl-cli2","name":"chat","model":"m","privacy_tier":3}'], env);
+    const fixed = await cli(
+      ['dlq', 'redrive', seq, '--data', '{"workload":"wl-cli2","name":"chat","model":"m","privacy_tier":3}'],
+      env
+    );
     expect(fixed.stderr).toBe('');
-    expect(JSON.parse(fixed.stdout)).toMatchObject({ redriven: Number(seq), reply: { data: { workload: 'wl-cli2', privacy_tier: 3 } } });
+    expect(JSON.parse(fixed.stdout)).toMatchObject({
+      redriven: Number(seq),
+      reply: { data: { workload: 'wl-cli2', privacy_tier: 3 } },
+    });
     const twice = await cli(['dlq', 'redrive', seq, '--data', '{"workload":"wl-cli2","name":"chat","model":"m"}'], env);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/OI_NOT_FOUND/);
@@ -126,7 +152,10 @@ describe('optiinfra CLI against a running supervisor process', () => {
   it('watch replays events and status lists the service and streams', async () => {
     const watch = await cli(['watch', 'oi.v1.evt.workload.registered.*', '--history', '--count', '2'], env);
     expect(watch.code).toBe(0);
-    const events = watch.stdout.trim().split('\n').map((l) => JSON.parse(l) as { subject: string });
+    const events = watch.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { subject: string });
     expect(events.map((e) => e.subject)).toEqual([
       'oi.v1.evt.workload.registered.wl-cli',
       'oi.v1.evt.workload.registered.wl-cli2',
