@@ -22,9 +22,21 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['**/*.int.test.ts', 'tests/**/*.test.ts'],
-          exclude,
+          exclude: [...exclude, 'tests/chaos/**'],
           testTimeout: 90_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // a dozen processes each: alone, so neither they nor timing-sensitive tests starve
+        extends: true,
+        test: {
+          name: 'chaos',
+          include: ['tests/chaos/**/*.test.ts'],
+          exclude,
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -6,3 +6,5 @@ export * from './random.js';
 export * from './cloud/index.js';
 export * from './trace/index.js';
 export * from './router/index.js';
+export * from './catalog/index.js';
+export * from './engine/index.js';

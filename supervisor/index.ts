@@ -8,3 +8,5 @@ export * from './process.js';
 export * from './leases/index.js';
 export * from './placement/index.js';
 export * from './status-service.js';
+export * from './priority/index.js';
+export * from './guardrails/index.js';
