@@ -4,6 +4,7 @@ import { parseArgs, UsageError } from './args.js';
 import { CMD_USAGE, runCmd } from './cmd.js';
 import { DLQ_USAGE, runDlq } from './dlq.js';
 import { runServe, SERVE_USAGE } from './serve.js';
+import { runSim, SIM_USAGE } from './sim.js';
 import { runStatus, STATUS_USAGE } from './status.js';
 import { runUp, UP_USAGE } from './up.js';
 import { runWatch, WATCH_USAGE } from './watch.js';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>) => Pr
   cmd: { run: runCmd, usage: CMD_USAGE },
   watch: { run: runWatch, usage: WATCH_USAGE },
   dlq: { run: runDlq, usage: DLQ_USAGE },
+  sim: { run: runSim, usage: SIM_USAGE },
 };
 
 const HELP = `optiinfra <command> [args]
@@ -37,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(parseArgs(rest, ['history', 'no-setup']));
+    return await command.run(parseArgs(rest, ['history', 'no-setup', 'lockstep', 'no-nats']));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(err.message.includes('\n') ? err.message : `${err.message}\n\n${command.usage}`);

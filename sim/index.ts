@@ -8,3 +8,4 @@ export * from './trace/index.js';
 export * from './router/index.js';
 export * from './catalog/index.js';
 export * from './engine/index.js';
+export * from './fleet/index.js';

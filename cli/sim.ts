@@ -1,0 +1,79 @@
+import { loadConfig } from '../config/index.js';
+import { fleetBus, FleetSim, formatPriceTable, loadFleetSpec, openTrace, type FleetInterval } from '../sim/index.js';
+import { flag, UsageError, type Args } from './args.js';
+import { cliBus } from './connect.js';
+
+export const SIM_USAGE = `optiinfra sim --trace <file> --fleet <fleet.yaml> [--speed-up N] [--rate-scale X]
+               [--format azure|mooncake] [--lockstep] [--no-nats]
+  Replays a trace (Azure LLM 2023 CSV or Mooncake JSONL) through a simulated fleet and publishes
+  what its gpu-edges would (oi.v1.tel.gpu|engine.<workload>.<node>, event time). --lockstep waits
+  at every telemetry boundary until the actor hosts acknowledged it (DESIGN.md "Time");
+  --no-nats runs the fleet alone. Prints the price table it uses, progress, and a summary.`;
+
+const num = (args: Args, name: string): number | undefined => {
+  const v = flag(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${v}`);
+  return n;
+};
+
+const clock = (sec: number): string => {
+  const s = Math.max(0, Math.floor(sec));
+  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+
+export async function runSim(args: Args): Promise<number> {
+  const traceFile = flag(args, 'trace');
+  const fleetFile = flag(args, 'fleet');
+  if (!traceFile || !fleetFile) throw new UsageError('sim needs --trace <file> and --fleet <fleet.yaml>');
+  const format = flag(args, 'format');
+  if (format !== undefined && format !== 'azure' && format !== 'mooncake') {
+    throw new UsageError(`--format must be azure or mooncake, got ${format}`);
+  }
+  const spec = await loadFleetSpec(fleetFile);
+  const speedUp = num(args, 'speed-up');
+  const rateScale = num(args, 'rate-scale');
+  const trace = openTrace(traceFile, {
+    seed: spec.seed,
+    ...(speedUp ? { speedUp } : {}),
+    ...(rateScale ? { rateScale } : {}),
+    ...(format ? { format } : {}),
+  });
+  const sim = await FleetSim.create(spec);
+  console.log(formatPriceTable(sim.cloud.priceTable()));
+  const useNats = !args.flags.has('no-nats');
+  const bus = useNats ? await cliBus(`optiinfra-sim-${spec.workload}`) : undefined;
+  const carrier = bus
+    ? fleetBus(spec, {
+        bus,
+        partitions: loadConfig().partitions,
+        lockstep: args.flags.has('lockstep'),
+        log: (l) => process.stderr.write(`${l}\n`),
+      })
+    : undefined;
+  let lastPrint = 0;
+  const progress = (i: FleetInterval): void => {
+    if (Date.now() - lastPrint < 1_000) return;
+    lastPrint = Date.now();
+    const s = i.summary;
+    process.stderr.write(
+      `\rsim ${clock(i.tSec)} | ${s.requestsDone.toLocaleString('en-US')} requests done | ` +
+        `$${s.costUsd.toFixed(2)} | SLO ${(100 * s.sloAttainment).toFixed(1)}% | ${s.interruptions} interruptions   `
+    );
+  };
+  try {
+    const summary = await sim.run(trace, async (i) => {
+      progress(i);
+      await carrier?.onInterval(i);
+    });
+    process.stderr.write('\n');
+    console.log(
+      JSON.stringify({ workload: spec.workload, seed: spec.seed, ...summary, bus: carrier?.stats() }, null, 2)
+    );
+    return 0;
+  } finally {
+    carrier?.close();
+    await bus?.drain();
+  }
+}
