@@ -1,11 +1,21 @@
 import { loadConfig } from '../config/index.js';
-import { fleetBus, FleetSim, formatPriceTable, loadFleetSpec, openTrace, type FleetInterval } from '../sim/index.js';
+import {
+  DEFAULT_SYNTHETIC_PARAMS,
+  fleetBus,
+  FleetSim,
+  formatPriceTable,
+  generateSyntheticTrace,
+  loadFleetSpec,
+  openTrace,
+  type FleetInterval,
+} from '../sim/index.js';
 import { flag, UsageError, type Args } from './args.js';
 import { cliBus } from './connect.js';
 
-export const SIM_USAGE = `optiinfra sim --trace <file> --fleet <fleet.yaml> [--speed-up N] [--rate-scale X]
-               [--format azure|mooncake] [--lockstep] [--no-nats]
-  Replays a trace (Azure LLM 2023 CSV or Mooncake JSONL) through a simulated fleet and publishes
+export const SIM_USAGE = `optiinfra sim (--trace <file> | --synthetic <seconds>) --fleet <fleet.yaml> [--speed-up N]
+               [--rate-scale X] [--format azure|mooncake] [--lockstep] [--no-nats]
+  Replays a trace (Azure LLM 2023 CSV, Mooncake JSONL, or a seeded synthetic diurnal one with
+  bursts) through a simulated fleet and publishes
   what its gpu-edges would (oi.v1.tel.gpu|engine.<workload>.<node>, event time). --lockstep waits
   at every telemetry boundary until the actor hosts acknowledged it (DESIGN.md "Time");
   --no-nats runs the fleet alone. Prints the price table it uses, progress, and a summary.`;
@@ -26,7 +36,10 @@ const clock = (sec: number): string => {
 export async function runSim(args: Args): Promise<number> {
   const traceFile = flag(args, 'trace');
   const fleetFile = flag(args, 'fleet');
-  if (!traceFile || !fleetFile) throw new UsageError('sim needs --trace <file> and --fleet <fleet.yaml>');
+  const synthetic = num(args, 'synthetic');
+  if ((!traceFile && !synthetic) || !fleetFile) {
+    throw new UsageError('sim needs --trace <file> (or --synthetic <seconds>) and --fleet <fleet.yaml>');
+  }
   const format = flag(args, 'format');
   if (format !== undefined && format !== 'azure' && format !== 'mooncake') {
     throw new UsageError(`--format must be azure or mooncake, got ${format}`);
@@ -34,12 +47,21 @@ export async function runSim(args: Args): Promise<number> {
   const spec = await loadFleetSpec(fleetFile);
   const speedUp = num(args, 'speed-up');
   const rateScale = num(args, 'rate-scale');
-  const trace = openTrace(traceFile, {
-    seed: spec.seed,
-    ...(speedUp ? { speedUp } : {}),
-    ...(rateScale ? { rateScale } : {}),
-    ...(format ? { format } : {}),
-  });
+  const trace = traceFile
+    ? openTrace(traceFile, {
+        seed: spec.seed,
+        ...(speedUp ? { speedUp } : {}),
+        ...(rateScale ? { rateScale } : {}),
+        ...(format ? { format } : {}),
+      })
+    : generateSyntheticTrace(
+        {
+          ...DEFAULT_SYNTHETIC_PARAMS,
+          durationSec: synthetic!,
+          meanRatePerSec: DEFAULT_SYNTHETIC_PARAMS.meanRatePerSec * (rateScale ?? 1),
+        },
+        spec.seed
+      );
   const sim = await FleetSim.create(spec);
   console.log(formatPriceTable(sim.cloud.priceTable()));
   const useNats = !args.flags.has('no-nats');

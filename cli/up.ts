@@ -8,8 +8,11 @@ import { ENV_VARS, PROCESSES, redactUrl, type ProcessName } from '../config/inde
 import { flag, type Args } from './args.js';
 
 export const UP_USAGE = `optiinfra up [--dir .oi-run] [--nats-port 4222] [--pg-port 55432] [--ch-port 8123]
+             [--fleet sim/fleet/examples/fleet.yaml] [--trace <file> | --synthetic 86400] [--no-sim]
   Starts nats-server, PostgreSQL and ClickHouse (installed by npm run setup; data kept in
-  --dir), then every OptiInfra process, shows what runs where, and stops it all on Ctrl-C.`;
+  --dir), then every OptiInfra process and the simulator replaying a trace through a simulated
+  fleet on the lockstep clock (a seeded synthetic day by default), shows what runs where, and
+  stops it all on Ctrl-C.`;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,6 +61,7 @@ export async function runUp(args: Args): Promise<number> {
     });
   };
   children.forEach(launch);
+  const sim = args.flags.has('no-sim') ? undefined : startSim(args, env, say);
 
   say('running:');
   const rows = [
@@ -75,6 +79,7 @@ export async function runUp(args: Args): Promise<number> {
   });
   stopping = true;
   say('stopping processes…');
+  sim?.kill('SIGTERM');
   await Promise.all(
     children.map(
       (c) =>
@@ -93,6 +98,26 @@ export async function runUp(args: Args): Promise<number> {
   await Promise.all([nats.kill('SIGTERM'), postgres.kill('SIGINT'), clickhouse.kill('SIGTERM')]);
   say('stopped');
   return 0;
+}
+
+/** The simulated fleet stands in for GPU nodes here; it waits for the first host by itself. */
+function startSim(args: Args, env: Record<string, string>, say: (line: string) => void): ChildProcess {
+  const trace = flag(args, 'trace');
+  const simArgs = [
+    'sim',
+    '--fleet',
+    flag(args, 'fleet') ?? join(ROOT, 'sim', 'fleet', 'examples', 'fleet.yaml'),
+    ...(trace ? ['--trace', trace] : ['--synthetic', flag(args, 'synthetic') ?? '86400']),
+    '--lockstep',
+  ];
+  say(`simulator: optiinfra ${simArgs.join(' ')}`);
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), ...simArgs], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  proc.once('exit', (code) => say(`simulator finished (${code}); the rest keeps running`));
+  return proc;
 }
 
 async function ensureDatabase(url: string, name: string): Promise<void> {

@@ -149,7 +149,7 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
     logger.info({ partition: p, epoch: w.epoch }, 'partition released');
   };
 
-  const reconcile = async (): Promise<void> => {
+  const heartbeat = async (): Promise<void> => {
     await registry.heartbeat(
       hostId,
       {
@@ -160,6 +160,9 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
       },
       ttl
     );
+  };
+
+  const reconcile = async (): Promise<void> => {
     const a = await readAssignment(leasesKv);
     if (!a) return;
     const mine = new Set<number>();
@@ -175,9 +178,27 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
     await system.passivateIdle();
   };
 
+  // heartbeats on their own timer: a slow hand-off of partitions must not make the host look dead
+  let beating = false;
+  const beat = (): void => {
+    if (beating || stopping) return;
+    beating = true;
+    heartbeat()
+      .catch((err: unknown) => logger.warn({ err }, 'heartbeat failed; retrying'))
+      .finally(() => (beating = false));
+  };
+  const beatTimer = setInterval(beat, interval);
+  await heartbeat();
+
   let tick: Promise<void> = Promise.resolve();
+  let reconciling = false;
   const timer = setInterval(() => {
-    tick = tick.then(reconcile).catch((err: unknown) => logger.warn({ err }, 'reconcile failed; retrying'));
+    if (reconciling) return;
+    reconciling = true;
+    tick = tick
+      .then(reconcile)
+      .catch((err: unknown) => logger.warn({ err }, 'reconcile failed; retrying'))
+      .finally(() => (reconciling = false));
   }, interval);
   tick = reconcile().catch((err: unknown) => logger.warn({ err }, 'first reconcile failed; retrying'));
 
@@ -219,6 +240,7 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
     stop: async () => {
       stopping = true;
       clearInterval(timer);
+      clearInterval(beatTimer);
       await tick;
       await Promise.all([...workers.keys()].map((p) => give(p)));
       await keeper.stop({ release: true });

@@ -31,6 +31,12 @@ export interface ActorSystemOptions<E> {
   logger?: Logger;
   /** Called on every restart and stop; a throw here is logged and ignored. */
   onReport?: (report: SupervisionReport) => void;
+  /**
+   * Snapshot loads in flight at once; default 16. A host taking many partitions activates
+   * thousands of actors at once, and an unbounded burst would queue on the store's pool
+   * past the lease TTL.
+   */
+  maxConcurrentLoads?: number;
 }
 
 export interface ActorSystemStats {
@@ -70,6 +76,9 @@ export class ActorSystem<E> {
   readonly #onReport: ((report: SupervisionReport) => void) | undefined;
   readonly #cells = new Map<string, Cell<E>>();
   readonly #dirty = new Set<Cell<E>>();
+  readonly #maxLoads: number;
+  #loadsInFlight = 0;
+  readonly #loadWaiters: Array<() => void> = [];
   readonly #partitions = new Map<number, PartitionState>();
   /** Saves run one after another, so an older state can never land after a newer one. */
   #saveChain: Promise<unknown> = Promise.resolve();
@@ -93,6 +102,7 @@ export class ActorSystem<E> {
     this.#policy = supervisionPolicy(opts.supervision);
     this.#logger = opts.logger ?? silentLogger;
     this.#onReport = opts.onReport;
+    this.#maxLoads = opts.maxConcurrentLoads ?? 16;
   }
 
   /**
@@ -280,7 +290,7 @@ export class ActorSystem<E> {
       let snapshot: Snapshot | undefined;
       try {
         if (cell.needsReset) await this.#reset(cell);
-        if (!cell.loaded && !cell.dropped) snapshot = await this.#store.load(cell.logic.kind, cell.key);
+        if (!cell.loaded && !cell.dropped) snapshot = await this.#load(cell);
       } catch (err) {
         if (cell.dropped) continue;
         return this.#storeFailed(cell, job, err);
@@ -316,6 +326,18 @@ export class ActorSystem<E> {
         this.#report({ actor: cell.id, kind: 'restart', error: err, ...directive });
         await sleepOn(this.#clock, directive.delayMs);
       }
+    }
+  }
+
+  /** Loads an actor's snapshot, at most `maxConcurrentLoads` at a time. */
+  async #load(cell: Cell<E>): Promise<Snapshot | undefined> {
+    while (this.#loadsInFlight >= this.#maxLoads) await new Promise<void>((r) => this.#loadWaiters.push(r));
+    this.#loadsInFlight++;
+    try {
+      return await this.#store.load(cell.logic.kind, cell.key);
+    } finally {
+      this.#loadsInFlight--;
+      this.#loadWaiters.shift()?.();
     }
   }
 

@@ -108,7 +108,7 @@ export function fleetBus(spec: FleetSpec, o: FleetBusOptions): FleetBus {
         { source, id: id('tick', 'all', i.tSec) }
       );
       const t0 = Date.now();
-      const deadline = t0 + (o.ackTimeoutMs ?? 60_000);
+      const deadline = t0 + (o.ackTimeoutMs ?? 120_000);
       let warned = false;
       let nextSend = 0;
       // re-sent until acks cover every partition: a host that took a partition meanwhile acks too
@@ -116,7 +116,7 @@ export function fleetBus(spec: FleetSpec, o: FleetBusOptions): FleetBus {
         if (Date.now() > deadline) {
           throw new Error(
             `tick ${seq}: acks cover ${acked.get(seq)?.size ?? 0} of ${o.partitions} partitions after ` +
-              `${o.ackTimeoutMs ?? 60_000} ms; are actor hosts running (optiinfra status)?`
+              `${o.ackTimeoutMs ?? 120_000} ms; are actor hosts running (optiinfra status)?`
           );
         }
         if (Date.now() >= nextSend) {

@@ -146,9 +146,9 @@ export class LeaseStore {
   /** Every lease under a key prefix such as `part.` or `singleton.`; '' reads all. */
   async readAll(prefix = ''): Promise<Map<string, StoredLease>> {
     if (prefix !== '' && !prefix.endsWith('.')) throw new Error(`prefix must end with '.', got '${prefix}'`);
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys(`${prefix}>`)) keys.push(k);
-    keys.sort();
+    const unique = new Set<string>();
+    for await (const k of await this.kv.keys(`${prefix}>`)) unique.add(k);
+    const keys = [...unique].sort();
     const values = await Promise.all(keys.map(async (k) => [k, await this.read(k)] as const));
     const out = new Map<string, StoredLease>();
     for (const [k, v] of values) if (v) out.set(k, v);

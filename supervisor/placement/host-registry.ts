@@ -71,9 +71,10 @@ export class HostRegistry {
 
   /** Every heartbeat, split into live, expired and invalid. */
   async scan(now: number = Date.now()): Promise<HostScan> {
-    const keys: string[] = [];
-    for await (const k of await this.kv.keys('host.>')) keys.push(k);
-    keys.sort();
+    // a key updated while listing can be listed twice: one host must count once
+    const unique = new Set<string>();
+    for await (const k of await this.kv.keys('host.>')) unique.add(k);
+    const keys = [...unique].sort();
     const out: HostScan = { live: [], expired: [], invalid: [] };
     const entries = await Promise.all(keys.map(async (key) => [key, await this.kv.get(key)] as const));
     for (const [key, e] of entries) {
