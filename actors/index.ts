@@ -5,3 +5,5 @@
  */
 export * from './runtime/index.js';
 export * from './host/index.js';
+export * from './notify/index.js';
+export * from './ingest/index.js';

@@ -5,6 +5,7 @@
 import { parseArgs, type BenchArgs } from './args.js';
 import { benchActors } from './actors-bench.js';
 import { benchDecode, benchPublish } from './codec-benches.js';
+import { benchDecisions } from './decisions-bench.js';
 import { benchFailover } from './failover-bench.js';
 import { machineInfo } from './machine.js';
 import { printTable, progress } from './report.js';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (args: BenchArgs) => Promise<void>> = {
   failover: benchFailover,
   actors: benchActors,
   scaling: benchScaling,
+  decisions: benchDecisions,
   sim: benchSim,
 };
 

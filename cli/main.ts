@@ -3,6 +3,8 @@ import { SchemaError } from '../schemas/index.js';
 import { parseArgs, UsageError } from './args.js';
 import { CMD_USAGE, runCmd } from './cmd.js';
 import { DLQ_USAGE, runDlq } from './dlq.js';
+import { APPROVE_USAGE, DECISIONS_USAGE, REJECT_USAGE, runApprove, runDecisions, runReject } from './decisions.js';
+import { EDGE_USAGE, runEdgeCommand } from './edge.js';
 import { runServe, SERVE_USAGE } from './serve.js';
 import { runSim, SIM_USAGE } from './sim.js';
 import { runStatus, STATUS_USAGE } from './status.js';
@@ -16,7 +18,11 @@ const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>) => Pr
   cmd: { run: runCmd, usage: CMD_USAGE },
   watch: { run: runWatch, usage: WATCH_USAGE },
   dlq: { run: runDlq, usage: DLQ_USAGE },
+  approve: { run: runApprove, usage: APPROVE_USAGE },
+  reject: { run: runReject, usage: REJECT_USAGE },
+  decisions: { run: runDecisions, usage: DECISIONS_USAGE },
   sim: { run: runSim, usage: SIM_USAGE },
+  edge: { run: runEdgeCommand, usage: EDGE_USAGE },
 };
 
 const HELP = `optiinfra <command> [args]
@@ -39,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(parseArgs(rest, ['history', 'no-setup', 'lockstep', 'no-nats']));
+    return await command.run(parseArgs(rest, ['history', 'no-setup', 'lockstep', 'no-nats', 'no-sim']));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(err.message.includes('\n') ? err.message : `${err.message}\n\n${command.usage}`);

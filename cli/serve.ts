@@ -1,13 +1,20 @@
 import { createLogger, loadConfig, PROCESSES, type ProcessName } from '../config/index.js';
 import { runSupervisor } from '../supervisor/index.js';
-import { runHost } from '../actors/index.js';
+import { runHost, runNotify, runIngest } from '../actors/index.js';
 import { UsageError, type Args } from './args.js';
+import { runEdgeProcess } from './edge.js';
 
 export const SERVE_USAGE = `optiinfra serve <process>
   Runs one OptiInfra process in the foreground (what \`up\` and docker-compose start).
   Processes: ${Object.keys(PROCESSES).join(', ')}. Configuration: OI_* environment variables.`;
 
-const RUNNERS: Record<ProcessName, typeof runSupervisor> = { supervisor: runSupervisor, host: runHost };
+const RUNNERS: Record<ProcessName, typeof runSupervisor> = {
+  supervisor: runSupervisor,
+  host: runHost,
+  notify: runNotify,
+  ingest: runIngest,
+  edge: runEdgeProcess,
+};
 
 export async function runServe(args: Args): Promise<number> {
   const name = args.positionals[0] as ProcessName | undefined;

@@ -44,7 +44,11 @@ export async function runUp(args: Args): Promise<number> {
   };
 
   let stopping = false;
-  const children: Child[] = (Object.keys(PROCESSES) as ProcessName[]).map((name) => ({ name, restarts: 0 }));
+  // gpu-edge runs one per GPU node; on this machine the simulated fleet stands in for the nodes
+  const perNode = new Set<string>(['edge']);
+  const children: Child[] = (Object.keys(PROCESSES) as ProcessName[])
+    .filter((name) => !perNode.has(name))
+    .map((name) => ({ name, restarts: 0 }));
   const launch = (c: Child): void => {
     const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), 'serve', c.name], {
       cwd: ROOT,

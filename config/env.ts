@@ -22,8 +22,49 @@ export const ENV_VARS = {
     default: '30000',
     doc: 'how long JetStream waits for an ack before redelivering; keep it above 2x OI_LEASE_TTL_MS',
   },
+  OI_ARBITRATION_WINDOW_MS: {
+    default: '30000',
+    doc: 'event time during which proposals for one workload are arbitrated together',
+  },
+  OI_ARBITRATION_CLOCK: {
+    default: 'wall',
+    doc: 'what moves the arbiter on: wall (a timer) or lockstep (oi.v1.clock.tick from the simulator)',
+  },
+  OI_ARBITRATION_TICK_MS: { default: '1000', doc: 'wall-clock tick of the arbiter (OI_ARBITRATION_CLOCK=wall)' },
+  OI_LOCK_TTL_MS: { default: '900000', doc: 'how long a winning action holds its lock (at least its verify window)' },
+  OI_APPROVAL_TTL_MS: { default: '86400000', doc: 'how long a proposal waits for an operator before it expires' },
+  OI_NOTIFY_WEBHOOKS: {
+    default: '',
+    doc: 'JSON list of {url, events[]}: Slack-compatible webhooks and the events each gets (actors/notify)',
+    secret: true,
+  },
+  OI_NOTIFY_DLQ_CHECK_MS: { default: '30000', doc: 'how often notify looks at OI_DLQ for growth' },
   OI_HOST_ID: { default: '', doc: 'actor host id (default: <hostname>-<pid>-<random>; must be unique per process)' },
   OI_HOST_ACTORS: { default: 'probe', doc: 'actor kinds a host runs, comma-separated (probe; agents as they land)' },
+  OI_EDGE_NODE: { default: '', doc: 'gpu-edge node id (default: the host name)' },
+  OI_EDGE_WORKLOAD: { default: 'default', doc: 'workload the gpu-edge engine serves' },
+  OI_EDGE_ENGINE: { default: 'sim', doc: 'engine adapter: vllm (launches vllm serve) or sim (the simulated engine)' },
+  OI_EDGE_MODEL: { default: 'meta-llama/Llama-3.1-8B-Instruct', doc: 'model the engine serves' },
+  OI_EDGE_GPU: { default: 'H100-SXM', doc: 'GPU model of the node (catalog id), for the fit check' },
+  OI_EDGE_ENGINE_PORT: { default: '8000', doc: 'port of the engine HTTP server' },
+  OI_EDGE_ENGINE_COMMAND: { default: 'vllm serve', doc: 'command that starts vLLM, before the model and flags' },
+  OI_EDGE_ENGINE_ARGS: { default: '--max-model-len 8192', doc: 'initial engine flags until a change commits' },
+  OI_EDGE_STATE_DIR: {
+    default: '.oi-run/edge',
+    doc: 'gpu-edge state (fencing marks, done decisions, last good config)',
+  },
+  OI_EDGE_TELEMETRY_MS: { default: '5000', doc: 'gpu-edge telemetry interval' },
+  OI_EDGE_VERIFY_MS: { default: '30000', doc: 'verification window of an engine change before it commits' },
+  OI_EDGE_HEALTH_TIMEOUT_MS: { default: '600000', doc: 'how long a (re)started engine may take to answer /health' },
+  OI_EDGE_SIM_SPEED: { default: '1', doc: 'simulated seconds per wall second of the sim engine' },
+  OI_NVIDIA_SMI: { default: '', doc: 'nvidia-smi path ("" = nvidia-smi for vllm, none for sim; off = none)' },
+  OI_INGEST_ID: { default: '', doc: 'ingest process id (default: <hostname>-<pid>-<random>; unique per process)' },
+  OI_INGEST_BATCH_SIZE: { default: '2000', doc: 'messages per ClickHouse insert of one ingest consumer' },
+  OI_INGEST_BATCH_MS: { default: '1000', doc: 'longest a message waits for its ingest batch to fill, ms' },
+  OI_INGEST_LAG_INTERVAL_MS: {
+    default: '10000',
+    doc: 'how often ingest writes consumer lag to ClickHouse (ingest_lag)',
+  },
 } as const satisfies Record<string, { default: string; doc: string; secret?: boolean }>;
 
 export type EnvName = keyof typeof ENV_VARS;
@@ -31,7 +72,7 @@ export type EnvName = keyof typeof ENV_VARS;
 /** The processes OptiInfra runs, and the variables each reads. docker-compose has one service per entry. */
 export const PROCESSES = {
   supervisor: {
-    doc: 'workload commands, migrations and bus provisioning; later health, placement and arbitration',
+    doc: 'workload commands, migrations, bus provisioning, placement and arbitration (the priority protocol)',
     env: [
       'OI_NATS_URL',
       'OI_NATS_USER',
@@ -47,6 +88,11 @@ export const PROCESSES = {
       'OI_OUTBOX_INTERVAL_MS',
       'OI_LEASE_TTL_MS',
       'OI_ACK_WAIT_MS',
+      'OI_ARBITRATION_WINDOW_MS',
+      'OI_ARBITRATION_CLOCK',
+      'OI_ARBITRATION_TICK_MS',
+      'OI_LOCK_TTL_MS',
+      'OI_APPROVAL_TTL_MS',
     ],
   },
   host: {
@@ -61,6 +107,61 @@ export const PROCESSES = {
       'OI_LEASE_TTL_MS',
       'OI_HOST_ID',
       'OI_HOST_ACTORS',
+    ],
+  },
+  notify: {
+    doc: 'turns chosen OI_EVT events and OI_DLQ growth into webhook calls (Slack-compatible JSON)',
+    env: [
+      'OI_NATS_URL',
+      'OI_NATS_USER',
+      'OI_NATS_PASS',
+      'OI_LOG_LEVEL',
+      'OI_NOTIFY_WEBHOOKS',
+      'OI_NOTIFY_DLQ_CHECK_MS',
+    ],
+  },
+  ingest: {
+    doc: 'ingest: telemetry, proposals, decisions and events into ClickHouse exactly once; reports; start more to scale',
+    env: [
+      'OI_NATS_URL',
+      'OI_NATS_USER',
+      'OI_NATS_PASS',
+      'OI_CLICKHOUSE_URL',
+      'OI_CLICKHOUSE_DB',
+      'OI_CLICKHOUSE_USER',
+      'OI_CLICKHOUSE_PASSWORD',
+      'OI_PARTITIONS',
+      'OI_LOG_LEVEL',
+      'OI_LEASE_TTL_MS',
+      'OI_ACK_WAIT_MS',
+      'OI_INGEST_ID',
+      'OI_INGEST_BATCH_SIZE',
+      'OI_INGEST_BATCH_MS',
+      'OI_INGEST_LAG_INTERVAL_MS',
+    ],
+  },
+  edge: {
+    doc: 'gpu-edge: runs one inference engine with its telemetry and control (one per GPU node)',
+    env: [
+      'OI_NATS_URL',
+      'OI_NATS_USER',
+      'OI_NATS_PASS',
+      'OI_PARTITIONS',
+      'OI_LOG_LEVEL',
+      'OI_EDGE_NODE',
+      'OI_EDGE_WORKLOAD',
+      'OI_EDGE_ENGINE',
+      'OI_EDGE_MODEL',
+      'OI_EDGE_GPU',
+      'OI_EDGE_ENGINE_PORT',
+      'OI_EDGE_ENGINE_COMMAND',
+      'OI_EDGE_ENGINE_ARGS',
+      'OI_EDGE_STATE_DIR',
+      'OI_EDGE_TELEMETRY_MS',
+      'OI_EDGE_VERIFY_MS',
+      'OI_EDGE_HEALTH_TIMEOUT_MS',
+      'OI_EDGE_SIM_SPEED',
+      'OI_NVIDIA_SMI',
     ],
   },
 } as const satisfies Record<string, { doc: string; env: readonly EnvName[] }>;
@@ -90,6 +191,18 @@ export interface ProcessConfig {
   ackWaitMs: number;
   hostId?: string;
   hostActors: string[];
+  ingestId?: string;
+  ingestBatchSize: number;
+  ingestBatchMs: number;
+  ingestLagIntervalMs: number;
+  arbitrationWindowMs: number;
+  arbitrationClock: 'wall' | 'lockstep';
+  arbitrationTickMs: number;
+  lockTtlMs: number;
+  approvalTtlMs: number;
+  /** Raw OI_NOTIFY_WEBHOOKS; actors/notify parses it (errors name the entry and field). */
+  notifyWebhooks: string;
+  notifyDlqCheckMs: number;
 }
 
 /** Reads the process configuration; a bad value throws naming the variable and the rule. */
@@ -131,9 +244,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessConfig 
           ),
         }
       : {}),
+    ...(get('OI_INGEST_ID')
+      ? {
+          ingestId: parse(
+            'OI_INGEST_ID',
+            z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'OI_INGEST_ID: letters, digits, _ and -')
+          ),
+        }
+      : {}),
+    ingestBatchSize: parse(
+      'OI_INGEST_BATCH_SIZE',
+      positiveInt('OI_INGEST_BATCH_SIZE').max(100_000, 'OI_INGEST_BATCH_SIZE must be <= 100000')
+    ),
+    ingestBatchMs: parse('OI_INGEST_BATCH_MS', positiveInt('OI_INGEST_BATCH_MS')),
+    ingestLagIntervalMs: parse(
+      'OI_INGEST_LAG_INTERVAL_MS',
+      positiveInt('OI_INGEST_LAG_INTERVAL_MS').min(100, 'OI_INGEST_LAG_INTERVAL_MS must be >= 100')
+    ),
     hostActors: get('OI_HOST_ACTORS')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    arbitrationWindowMs: parse('OI_ARBITRATION_WINDOW_MS', positiveInt('OI_ARBITRATION_WINDOW_MS')),
+    arbitrationClock: parse(
+      'OI_ARBITRATION_CLOCK',
+      z.enum(['wall', 'lockstep'], { message: 'OI_ARBITRATION_CLOCK must be wall or lockstep' })
+    ),
+    arbitrationTickMs: parse('OI_ARBITRATION_TICK_MS', positiveInt('OI_ARBITRATION_TICK_MS')),
+    lockTtlMs: parse('OI_LOCK_TTL_MS', positiveInt('OI_LOCK_TTL_MS')),
+    approvalTtlMs: parse('OI_APPROVAL_TTL_MS', positiveInt('OI_APPROVAL_TTL_MS')),
+    notifyWebhooks: get('OI_NOTIFY_WEBHOOKS'),
+    notifyDlqCheckMs: parse('OI_NOTIFY_DLQ_CHECK_MS', positiveInt('OI_NOTIFY_DLQ_CHECK_MS')),
   };
 }

@@ -33,3 +33,49 @@ export { parsePrometheusQueryResponse, prometheusApiSource, vllmSelector } from 
 export type { PrometheusApiOptions } from './sources/prometheus-api-source.js';
 export { startEdgeTelemetry } from './publisher.js';
 export type { EdgeTelemetry, EdgeTelemetryOptions, EdgeTelemetryStats } from './publisher.js';
+
+// engine control: adapters, the reconfigure state machine, the action consumer, the process
+export {
+  ENGINE_FLAGS,
+  EngineConfigError,
+  applyEngineChanges,
+  describeChange,
+  engineConfigV1,
+  parseEngineConfig,
+  vllmArgs,
+} from './engine/engine-config.js';
+export type { EngineConfig, EngineField } from './engine/engine-config.js';
+export type { EngineAdapter, EngineExit, EngineInstance } from './engine/engine-adapter.js';
+export { EngineStartError, describeExit } from './engine/child-engine.js';
+export { catalogFitChecker, uncheckedFit } from './engine/fit-check.js';
+export type { FitCatalog, FitCheck, FitChecker } from './engine/fit-check.js';
+export { DEFAULT_VLLM_COMMAND, vllmAdapter } from './engine/vllm-adapter.js';
+export type { VllmAdapterOptions } from './engine/vllm-adapter.js';
+export { simAdapter } from './engine/sim-adapter.js';
+export type { SimAdapterOptions } from './engine/sim-adapter.js';
+export { EngineController } from './control/engine-controller.js';
+export type {
+  ChangeOutcome,
+  EngineControllerOptions,
+  EngineEvent,
+  EngineState,
+  EngineStatus,
+} from './control/engine-controller.js';
+export { breach, metricsOf, verifyWindow } from './control/verify-window.js';
+export type { VerifyBounds, VerifyOptions, VerifyResult } from './control/verify-window.js';
+export { DONE_CAP, EdgeStateFile, edgeStateV1, emptyEdgeState } from './control/edge-state.js';
+export type { DoneAction, EdgeState } from './control/edge-state.js';
+export { EDGE_VERBS, EdgeActions, changesOf } from './control/edge-actions.js';
+export type { ActionOutcome, EdgeActionsOptions, EdgeVerb } from './control/edge-actions.js';
+export { actConsumerName, actConsumerSpec, startActionConsumer } from './control/action-consumer.js';
+export type { ActionConsumerOptions } from './control/action-consumer.js';
+export {
+  EDGE_SETTING_NAMES,
+  defaultNodeId,
+  edgeSettingsFromEnv,
+  parseEdgeSettings,
+  parseEngineFlags,
+} from './edge-settings.js';
+export type { EdgeSettingKey, EdgeSettings } from './edge-settings.js';
+export { EDGE_SERVICE, edgeEngine, runEdge, runEdgeWith, startEdge } from './process.js';
+export type { Edge, EdgeOptions, EdgeStats } from './process.js';

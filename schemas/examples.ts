@@ -4,6 +4,18 @@ import type { MessageDef } from './registry.js';
 import { errorReply } from './errors.js';
 import { actionResultV1, actionV1 } from './action.v1.js';
 import { decisionV1 } from './decision.v1.js';
+import {
+  approveDecisionV1,
+  decisionPageV1,
+  decisionVerdictV1,
+  fleetStateV1,
+  listDecisionsV1,
+  pauseFleetV1,
+  rejectDecisionV1,
+  resumeFleetV1,
+  setWorkloadModeV1,
+  workloadModeV1,
+} from './decision-commands.v1.js';
 import { dlqEntryV1, noticeV1 } from './event.v1.js';
 import { proposalV1 } from './proposal.v1.js';
 import { appTelemetryV1, costTelemetryV1, engineTelemetryV1, gpuTelemetryV1 } from './telemetry.v1.js';
@@ -20,6 +32,14 @@ import {
 } from './workload.v1.js';
 import { registerWorkloadV2, workloadRecordV2 } from './workload.v2.js';
 import { clockAckV1, clockTickV1, fenceV1, probeSeenV1, supervisorStateV1, supervisorStatusV1 } from './runtime.v1.js';
+import {
+  reportSavingsResultV1,
+  reportSavingsV1,
+  reportSloResultV1,
+  reportSloV1,
+  reportSummaryResultV1,
+  reportSummaryV1,
+} from './report.v1.js';
 
 /**
  * One realistic payload (or more) per registered message, for round-trip tests here and as
@@ -363,6 +383,99 @@ add(supervisorStateV1, {
     { partition: 1, holder: 'host-b-4188-03de', epoch: 9, age_ms: 170, live: true, assigned_to: 'host-b-4188-03de' },
   ],
   unassigned: [],
+});
+
+add(approveDecisionV1, { proposal_id: 'prop-cost-chat-llama-8b-0017' });
+add(rejectDecisionV1, { proposal_id: 'prop-cost-chat-llama-8b-0017', reason: 'spot capacity is short this week' });
+add(listDecisionsV1, { workload: WL, limit: 20 });
+add(decisionVerdictV1, {
+  proposal_id: 'prop-cost-chat-llama-8b-0017',
+  workload: WL,
+  fate: 'decided',
+  verdict: 'approved',
+  decision_id: '01JDX7T2K9-sup-3f1a',
+  execute: true,
+  by: 'alice@ops',
+  reason: 'approved by alice@ops',
+});
+add(decisionPageV1, {
+  items: [
+    {
+      proposal_id: 'prop-cost-chat-llama-8b-0017',
+      decision_id: '01JDX7S8Q1-sup-3f1a',
+      workload: WL,
+      resource: 'purchase_option',
+      priority_class: 'cost',
+      action: 'change_purchase_option on_demand → spot',
+      reason: 'unopposed; medium risk in semi mode waits for approval (until 2026-11-24T16:40:50.000Z)',
+      decided_at: TS,
+      expires_at: '2026-11-24T16:40:50Z',
+    },
+  ],
+});
+add(setWorkloadModeV1, { workload: WL, mode: 'auto' });
+add(workloadModeV1, { workload: WL, mode: 'auto', previous: 'semi', set_by: 'alice@ops' });
+add(pauseFleetV1, { reason: 'provider incident in us-east-1' });
+add(resumeFleetV1, { reason: 'incident closed' });
+add(fleetStateV1, { paused: true, by: 'alice@ops', at: TS, reason: 'provider incident in us-east-1' });
+
+const REPORT_WINDOW = { from: '2026-11-24T13:00:00.000Z', to: '2026-11-24T14:00:00.000Z', rollup: '1m' } as const;
+add(reportSummaryV1, { workload: WL, from: '2026-11-24T13:00:00Z', to: '2026-11-24T14:00:00Z' }, {});
+add(reportSummaryResultV1, {
+  ...REPORT_WINDOW,
+  workloads: [
+    {
+      workload: WL,
+      gpu_samples: 3600,
+      gpu_util_pct: 71.4,
+      gpu_power_w: 512.3,
+      cost_usd: 6.88, // one p5.4xlarge on demand for the hour
+      requests_total: 50_520,
+      requests_failed: 144,
+      tokens_in: 73_263_600,
+      tokens_out: 13_444_800,
+      generation_tokens: 3_285_720,
+      proposals: 2,
+      decisions: { approved: 1, pending_approval: 1 },
+    },
+  ],
+});
+add(reportSavingsV1, { from: '2026-11-01T00:00:00Z', to: '2026-11-24T00:00:00Z' });
+add(reportSavingsResultV1, {
+  ...REPORT_WINDOW,
+  workloads: [
+    {
+      workload: WL,
+      cost_usd: 6.88,
+      realized_usd_per_hour_saved: 4.38, // on demand 6.88 → spot 2.50 USD/h
+      expected_usd_per_month_saved: 2519.5,
+      actions_succeeded: 1,
+      actions_failed: 0,
+      actions_rolled_back: 0,
+    },
+  ],
+  total: { cost_usd: 6.88, realized_usd_per_hour_saved: 4.38, expected_usd_per_month_saved: 2519.5 },
+});
+add(reportSloV1, { workload: WL, ttft_p95_ms: 500 });
+add(reportSloResultV1, {
+  ...REPORT_WINDOW,
+  workloads: [
+    {
+      workload: WL,
+      engine_samples: 240,
+      up_ratio: 1,
+      ttft_p95_ms_mean: 121.5,
+      ttft_p95_ms_max: 640,
+      e2e_p95_ms_mean: 7400,
+      e2e_p95_ms_max: 9100,
+      requests_total: 50_520,
+      requests_failed: 144,
+      error_rate: 0.00285,
+      buckets: 60,
+      buckets_meeting_target: 58,
+      attainment: 0.9667,
+    },
+  ],
 });
 
 /** Ids that have examples; the tests compare it with the registry. */

@@ -77,11 +77,31 @@ export { evidenceItem, expectedImpact, priorityClass, proposalV1, riskLevel } fr
 export type { EvidenceItem, PriorityClass, Proposal, RiskLevel } from './proposal.v1.js';
 export { decisionV1, verdict } from './decision.v1.js';
 export type { Decision, Verdict } from './decision.v1.js';
+export {
+  approveDecisionV1,
+  decisionPageV1,
+  decisionVerdictV1,
+  fleetStateV1,
+  listDecisionsV1,
+  pauseFleetV1,
+  rejectDecisionV1,
+  resumeFleetV1,
+  setWorkloadModeV1,
+  workloadModeV1,
+} from './decision-commands.v1.js';
 export { actionResultV1, actionV1, actionVerb } from './action.v1.js';
 export type { ActionRequest, ActionResult } from './action.v1.js';
 export { dlqEntryV1, noticeV1, severity } from './event.v1.js';
 export { clockAckV1, clockTickV1, fenceV1, probeSeenV1, supervisorStateV1, supervisorStatusV1 } from './runtime.v1.js';
 export type { DlqEntry, Notice, Severity } from './event.v1.js';
+export {
+  reportSavingsResultV1,
+  reportSavingsV1,
+  reportSloResultV1,
+  reportSloV1,
+  reportSummaryResultV1,
+  reportSummaryV1,
+} from './report.v1.js';
 
 export { canonical, envelopeSchemaOf, jsonSchemaOf, renderJsonSchemas } from './json-schema.js';
 export type { JsonObject, JsonValue } from './json-schema.js';

@@ -10,3 +10,4 @@ export * from './placement/index.js';
 export * from './status-service.js';
 export * from './priority/index.js';
 export * from './guardrails/index.js';
+export * from './arbitration/index.js';

@@ -4,6 +4,7 @@ import { redactUrl, type Logger, type ProcessConfig } from '../config/index.js';
 import { startWorkloadService } from './workloads/workload-service.js';
 import { startPlacement } from './placement/placement-loop.js';
 import { startStatusService } from './status-service.js';
+import { startArbitration } from './arbitration/arbitration-service.js';
 
 export interface RunningProcess {
   stop(): Promise<void>;
@@ -60,10 +61,24 @@ export async function runSupervisor(config: ProcessConfig, logger: Logger): Prom
     leaseTtlMs: config.leaseTtlMs,
     logger,
   });
+  const arbitration = await startArbitration({
+    bus,
+    db,
+    candidate,
+    leaseTtlMs: config.leaseTtlMs,
+    windowMs: config.arbitrationWindowMs,
+    lockTtlMs: config.lockTtlMs,
+    approvalTtlMs: config.approvalTtlMs,
+    clock: config.arbitrationClock,
+    tickMs: config.arbitrationTickMs,
+    ackWaitMs: config.ackWaitMs,
+    logger,
+  });
   logger.info({ candidate, leader: placement.isLeader() }, 'supervisor ready');
   return {
     stop: async () => {
       await status.stop();
+      await arbitration.stop();
       await placement.stop();
       await workloads.stop();
       await bus.drain();

@@ -28,3 +28,5 @@ export type { TestDatabase } from './test-database.js';
 export { sharedClickHouse, sharedPostgres } from './shared.js';
 export { startOiProcess, startTsProcess } from './oi-process.js';
 export type { OiProcess } from './oi-process.js';
+export { startWebhookReceiver } from './webhook-receiver.js';
+export type { Received, WebhookReceiver } from './webhook-receiver.js';
