@@ -46,7 +46,8 @@ describe('testkit startNatsCluster', () => {
 
       // The killed node rejoins on its old ports and catches up.
       await leader.restart();
-      await cluster.waitForJetStream();
+      // catching up takes longer on a loaded machine (a full test run on two cores)
+      await cluster.waitForJetStream(90_000);
       await check(
         async () => {
           const si = await jsm.streams.info('R3');
@@ -58,5 +59,5 @@ describe('testkit startNatsCluster', () => {
     } finally {
       await nc.close();
     }
-  });
+  }, 240_000);
 });
