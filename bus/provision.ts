@@ -52,25 +52,61 @@ function consumerConfig(c: ConsumerSpec): Partial<ConsumerConfig> & { durable_na
   return { durable_name: c.durable, deliver_policy: DeliverPolicy.All, ...consumerLimits(c) };
 }
 
+/** What a rewind needs to rebuild a consumer that vanished: its ack floor and its config. */
+export interface RewindRecord {
+  floor: number;
+  config: Partial<ConsumerConfig>;
+}
+
+/**
+ * Where rewinds note the floor and config before deleting the consumer: an owner killed
+ * between the delete and the add leaves no consumer, and the next owner rebuilds it from here.
+ */
+export interface RewindJournal {
+  save(durable: string, record: RewindRecord): Promise<void>;
+  load(durable: string): Promise<RewindRecord | undefined>;
+}
+
 /**
  * Recreates a partition consumer so delivery restarts, in stream order, just after its ack
  * floor. A new partition owner does this first: messages its predecessor held unacked would
  * otherwise come back only after ack_wait, behind newer ones, and an actor that skips
  * sequences it already passed would skip them. It also cuts off the predecessor's pulls.
  */
-export async function rewindConsumer(jsm: JetStreamManager, stream: string, durable: string): Promise<number> {
-  const info = await jsm.consumers.info(stream, durable);
-  const floor = info.ack_floor.stream_seq;
-  const { deliver_policy: _d, opt_start_seq: _s, opt_start_time: _t, ...keep } = info.config;
-  await jsm.consumers.delete(stream, durable);
+export async function rewindConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  journal?: RewindJournal
+): Promise<number> {
+  let record: RewindRecord | undefined;
+  try {
+    const info = await jsm.consumers.info(stream, durable);
+    const { deliver_policy: _d, opt_start_seq: _s, opt_start_time: _t, ...keep } = info.config;
+    record = { floor: info.ack_floor.stream_seq, config: keep };
+    await journal?.save(durable, record);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    record = await journal?.load(durable);
+    if (!record) {
+      throw new Error(
+        `consumer ${stream}/${durable} is missing and no rewind record says where it stood; ` +
+          'restart the supervisor to provision it again',
+        { cause: err }
+      );
+    }
+  }
+  await jsm.consumers.delete(stream, durable).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
   await jsm.consumers.add(stream, {
-    ...keep,
+    ...record.config,
     durable_name: durable,
-    ...(floor > 0
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
+    ...(record.floor > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: record.floor + 1 }
       : { deliver_policy: DeliverPolicy.All }),
   });
-  return floor;
+  return record.floor;
 }
 
 /** Fields that differ between what we want and what the server has (only fields we manage). */

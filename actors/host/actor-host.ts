@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import { Svcm, type Service } from '@nats-io/services';
 import { KV_BUCKETS, STREAMS, fenceV1, subjects, type MessageDef } from '../../schemas/index.js';
-import { makeEnvelope, publishEnvelope, rewindConsumer, telConsumerName, type Bus } from '../../bus/index.js';
+import {
+  makeEnvelope,
+  publishEnvelope,
+  rewindConsumer,
+  telConsumerName,
+  type Bus,
+  type RewindJournal,
+  type RewindRecord,
+} from '../../bus/index.js';
 import { HostRegistry, LeaseKeeper, LeaseStore, partitionKey, readAssignment } from '../../supervisor/index.js';
 import { silentLogger, type Logger } from '../../config/index.js';
 import { ActorSystem, type AnyActorLogic, type SnapshotStore } from '../runtime/index.js';
@@ -60,6 +68,16 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
   const registry = await HostRegistry.open(bus);
   const leasesKv: KV = await bus.kvm.open(KV_BUCKETS.leases);
   const keeper = new LeaseKeeper({ store: leases, ttlMs: ttl, logger });
+  // kept beside the leases: an owner killed mid-rewind leaves no consumer to read the floor from
+  const rewinds: RewindJournal = {
+    save: async (durable, record) => {
+      await leasesKv.put(`rewind.${durable}`, JSON.stringify(record));
+    },
+    load: async (durable) => {
+      const e = await leasesKv.get(`rewind.${durable}`);
+      return e?.operation === 'PUT' ? (e.json<RewindRecord>() ?? undefined) : undefined;
+    },
+  };
   let restarts = 0;
   let lostCount = 0;
   const system = new ActorSystem<HostEffect>({
@@ -110,14 +128,15 @@ export async function startActorHost(opts: ActorHostOptions): Promise<ActorHost>
     try {
       // the store refuses the old owner's late snapshot writes before this owner loads any state
       await opts.store.fencePartition(p, lease.epoch);
+      await rewindConsumer(bus.jsm, STREAMS.tel, telConsumerName(p), rewinds);
+      // the fence goes out before any effect of this epoch (DESIGN.md "fencing")
+      const fence = makeEnvelope(fenceV1, { partition: p, epoch: lease.epoch, holder: hostId }, { source: hostId });
+      await publishEnvelope(bus.js, subjects.fence(p), fence, { retry: { deadlineMs: ttl } });
     } catch (err) {
+      // a held lease with no worker would keep the partition from everyone: give it back
       await keeper.release(key).catch(() => undefined);
       throw err;
     }
-    await rewindConsumer(bus.jsm, STREAMS.tel, telConsumerName(p));
-    // the fence goes out before any effect of this epoch (DESIGN.md "fencing")
-    const fence = makeEnvelope(fenceV1, { partition: p, epoch: lease.epoch, holder: hostId }, { source: hostId });
-    await publishEnvelope(bus.js, subjects.fence(p), fence, { retry: { deadlineMs: ttl } });
     const worker = new PartitionWorker({
       bus,
       partition: p,

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { startNats } from '../../testkit/index.js';
 import { partitionOf, subjects } from '../../schemas/index.js';
-import { connectBus, defaultTopology, provision, rewindConsumer, telConsumerName } from '../index.js';
+import {
+  connectBus,
+  defaultTopology,
+  provision,
+  rewindConsumer,
+  telConsumerName,
+  type RewindRecord,
+} from '../index.js';
 
 describe('bus provision', () => {
   it('creates everything once; a second run changes nothing', async () => {
@@ -54,6 +61,33 @@ describe('bus provision', () => {
       rewound.deliver_policy,
       rewound.opt_start_seq,
     ]);
+  });
+
+  it('rebuilds a consumer a killed owner deleted mid-rewind from the journal, at the same floor', async () => {
+    await using nats = await startNats();
+    await using bus = await connectBus({ servers: nats.url, name: 'test' });
+    await provision(bus.jsm, bus.kvm, defaultTopology({ partitions: 2 }));
+    const w = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `wl-${x}`).find((x) => partitionOf(x, 2) === 1)!;
+    for (let i = 0; i < 3; i++) await bus.js.publish(subjects.tel('gpu', w, 'n1'), `{"i":${i}}`);
+    const consumer = await bus.js.consumers.get('OI_TEL', telConsumerName(1));
+    for (let i = 0; i < 2; i++) await (await consumer.next())!.ackAck();
+    const saved = new Map<string, RewindRecord>();
+    const journal = {
+      save: (d: string, r: RewindRecord) => Promise.resolve(void saved.set(d, structuredClone(r))),
+      load: (d: string) => Promise.resolve(saved.get(d)),
+    };
+    expect(await rewindConsumer(bus.jsm, 'OI_TEL', telConsumerName(1), journal)).toBe(2);
+    // the owner dies between delete and add
+    await bus.jsm.consumers.delete('OI_TEL', telConsumerName(1));
+    await expect(rewindConsumer(bus.jsm, 'OI_TEL', telConsumerName(1))).rejects.toThrow(
+      /consumer OI_TEL\/oi-tel-p1 is missing and no rewind record/
+    );
+    expect(await rewindConsumer(bus.jsm, 'OI_TEL', telConsumerName(1), journal)).toBe(2);
+    const info = await bus.jsm.consumers.info('OI_TEL', telConsumerName(1));
+    expect(info.config.opt_start_seq).toBe(3);
+    expect(info.config.filter_subject).toBe('oi.v1.tel.1.>');
+    const next = await (await bus.js.consumers.get('OI_TEL', telConsumerName(1))).next();
+    expect(next?.json()).toEqual({ i: 2 });
   });
 
   it('stores telemetry under the partition partitionOf computes, as the server transform does', async () => {
