@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['**/*.int.test.ts', 'tests/**/*.test.ts'],
-          exclude: [...exclude, 'tests/chaos/**'],
+          exclude: [...exclude, 'tests/chaos/**', '**/*-chaos.int.test.ts'],
           testTimeout: 90_000,
           hookTimeout: 60_000,
         },
@@ -32,7 +32,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'chaos',
-          include: ['tests/chaos/**/*.test.ts'],
+          include: ['tests/chaos/**/*.test.ts', '**/*-chaos.int.test.ts'],
           exclude,
           fileParallelism: false,
           testTimeout: 240_000,

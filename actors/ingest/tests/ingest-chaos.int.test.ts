@@ -143,14 +143,22 @@ describe('ingest exactly once under kill -9 (real ingest processes, nats-server,
     running = false;
     await publisher;
 
+    let seen = '';
     await check(
-      async () =>
-        (await scalar('SELECT count() FROM tel_cost')) === pub.cost &&
-        (await scalar('SELECT count() FROM tel_gpu')) === pub.gpu &&
-        (await scalar('SELECT count() FROM events')) === pub.events,
-      60_000,
+      async () => {
+        const [cost, gpu, events] = [
+          await scalar('SELECT count() FROM tel_cost'),
+          await scalar('SELECT count() FROM tel_gpu'),
+          await scalar('SELECT count() FROM events'),
+        ];
+        seen = `cost ${cost}/${pub.cost}, gpu ${gpu}/${pub.gpu}, events ${events}/${pub.events}`;
+        return cost === pub.cost && gpu === pub.gpu && events === pub.events;
+      },
+      120_000,
       { name: 'every published message in ClickHouse' }
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message} (${seen})`);
+    });
     const ing1 = (await statsOf()).get('ing-1')!;
     expect(ing1.totals.retries, 'ing-1 retried through the outage').toBeGreaterThan(0);
     // messages redelivered after ack_wait while an insert waited were recognised, not inserted twice
@@ -177,5 +185,5 @@ describe('ingest exactly once under kill -9 (real ingest processes, nats-server,
       expect(await scalar(`SELECT sum(util_pct_sum) FROM tel_gpu_${r}`)).toBe(pub.utilPct);
     }
     expect(await scalar("SELECT count() FROM ingest_lag WHERE consumer = 'oi-ingest-evt'")).toBeGreaterThan(0);
-  }, 150_000);
+  }, 300_000);
 });
