@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Guardrails } from './guardrails.js';
 
+// a fixed seed keeps CI reproducible; FC_SEED=<n> explores other streams
+fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261124) });
+
 const HOUR = 3_600_000;
 
 describe('guardrails properties', () => {

@@ -9,6 +9,9 @@ import { PRIORITY_RANK } from './priority-order.js';
 import { T0, decisionsOf, proposal, workload } from './proposal-fixtures.js';
 import type { OperatingMode } from './workload-context.js';
 
+// a fixed seed keeps CI reproducible; FC_SEED=<n> explores other streams
+fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261124) });
+
 const HOUR = 3_600_000;
 const WINDOW_MS = 30_000;
 
