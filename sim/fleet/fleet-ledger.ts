@@ -31,12 +31,11 @@ export class FleetLedger {
   #retries = 0;
   #interruptions = 0;
   #tokens = 0;
-  readonly #attempts = new Map<string, number>();
   readonly droppedReasons = new Map<string, number>();
 
   constructor(private readonly slo: { ttftSec: number; tpotSec: number }) {}
 
-  finished(request: SimRequest, f: FinishedRequest, attempt: number): void {
+  finished(request: SimRequest, f: FinishedRequest): void {
     // a retry started later than the user's request: the wait counts against it
     const lateSec = f.arrivalSec - request.arrivalSec;
     const ttft = f.ttftSec + lateSec;
@@ -45,7 +44,6 @@ export class FleetLedger {
     this.#latencySum += e2e;
     this.#done++;
     this.#tokens += f.outputTokens;
-    if (attempt > 0) this.#attempts.delete(request.id);
     if (ttft <= this.slo.ttftSec && f.meanTimePerOutputTokenSec <= this.slo.tpotSec && f.finishReason !== 'abort') {
       this.#inSlo++;
     }
@@ -56,13 +54,8 @@ export class FleetLedger {
     this.droppedReasons.set(reason, (this.droppedReasons.get(reason) ?? 0) + 1);
   }
 
-  retried(request: SimRequest): void {
+  retried(): void {
     this.#retries++;
-    this.#attempts.set(request.id, (this.#attempts.get(request.id) ?? 0) + 1);
-  }
-
-  attempts(id: string): number | undefined {
-    return this.#attempts.get(id);
   }
 
   interruption(_node: string, _atSec: number): void {

@@ -38,13 +38,19 @@ describe('sim/fleet FleetSim', { timeout: 30_000 }, () => {
     expect((a.summary as { requestsDone: number }).requestsDone).toBe(t.length);
   });
 
-  it('bills the instances and meets the SLO at light load', async () => {
-    const t = trace(4, 300, 4);
-    const { summary } = await run(spec(), t);
-    const s = summary as { sloAttainment: number; costUsd: number; simSec: number };
+  it('bills each instance per second from boot at its catalog price, and meets the SLO at light load', async () => {
+    const sim = await FleetSim.create(parseFleetSpec(spec()));
+    const s = await sim.run(trace(4, 300, 4));
     expect(s.sloAttainment).toBeGreaterThan(0.95);
-    // two on-demand p5.4xlarge for the warm-up hour plus the run, at the catalog's hourly price
-    expect(s.costUsd).toBeGreaterThan(0);
+    const price = sim.cloud
+      .priceTable()
+      .find((r) => r.instanceType === 'aws:p5.4xlarge' && r.purchaseOption === 'on_demand')!.usdPerHour;
+    const instances = await sim.cloud.describeInstances();
+    expect(instances).toHaveLength(2);
+    // the run ends at the last telemetry boundary; both nodes boot during the warm-up before 0
+    const expected = instances.reduce((usd, i) => usd + (price * (s.simSec - i.billingStartSec)) / 3600, 0);
+    expect(s.costUsd).toBeCloseTo(expected, 6);
+    expect(instances.every((i) => i.billingStartSec < 0)).toBe(true);
   });
 
   it('a spot interruption removes the replica after its notice; its requests are retried elsewhere and counted', async () => {

@@ -195,7 +195,7 @@ export class FleetSim {
     if (!entry) return; // aborted by us for a retry elsewhere
     this.#inFlight.delete(f.id);
     this.router.complete(entry.request.id);
-    this.ledger.finished(entry.request, f, entry.attempt);
+    this.ledger.finished(entry.request, f);
   }
 
   async #boundary(tSec: number, onInterval?: (i: FleetInterval) => Promise<void> | void): Promise<void> {
@@ -242,7 +242,7 @@ export class FleetSim {
       const removal = this.router.removeReplica(r.node);
       delete this.#weights[r.node];
       for (const rr of removal.rerouted) {
-        this.ledger.retried(rr.request);
+        this.ledger.retried();
         this.#place(rr.request, rr.to, e.atSec, (attempts.get(rr.request.id) ?? 0) + 1);
       }
       for (const u of removal.unroutable) this.ledger.dropped(u, `replica ${r.node} terminated, no replica left`);

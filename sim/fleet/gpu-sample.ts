@@ -21,6 +21,9 @@ export interface GpuSampleData {
 /** Assumption: idle draw as a share of TDP (the H100 idle capture in shared/data shows ~10%). */
 export const IDLE_POWER_SHARE = 0.1;
 
+/** Assumption: memory-controller busy share per unit of kernel time (decode is bandwidth-bound). */
+export const MEM_UTIL_PER_BUSY = 0.6;
+
 /**
  * What nvidia-smi would print for a GPU running one vLLM engine: vLLM preallocates
  * `gpu_memory_utilization` of the memory at start, so memory used is flat; utilization is
@@ -36,7 +39,7 @@ export function gpuSample(gpu: GpuSpec, memoryUtilization: number, busyShare: nu
     memory_used_mib: Math.round(totalMib * memoryUtilization),
     memory_total_mib: totalMib,
     util_pct: Math.round(util * 100),
-    mem_util_pct: Math.round(util * 60),
+    mem_util_pct: Math.round(util * MEM_UTIL_PER_BUSY * 100),
     power_w: Math.round(gpu.tdpWatts * (IDLE_POWER_SHARE + (1 - IDLE_POWER_SHARE) * util)),
     power_limit_w: gpu.tdpWatts,
     sm_clock_mhz: null,

@@ -29,7 +29,7 @@ export interface ClickHouse extends AsyncDisposable {
   /** The URL with its password masked, for logs and messages. */
   readonly displayUrl: string;
   readonly logger: Logger;
-  /** A SELECT read as JSONEachRow; `params` fill `{name:Type}` placeholders. */
+  /** A SELECT read as JSONEachRow; `params` bind its `{name:Type}` query parameters. */
   query<T>(sql: string, params?: QueryParams): Promise<T[]>;
   /** A statement without a result (DDL, INSERT … SELECT). */
   command(sql: string, params?: QueryParams): Promise<void>;
