@@ -10,9 +10,9 @@ import {
   subjects,
   type DataOf,
 } from '../../schemas/index.js';
-import { EngineTelemetryTracker, parsePrometheusText } from '../../gpu-edge/index.js';
 import type { FleetSpec } from './fleet-spec.js';
 import type { FleetInterval } from './fleet-sim.js';
+import { FleetTelemetry } from './fleet-telemetry.js';
 
 export interface FleetBusOptions {
   bus: Bus;
@@ -40,7 +40,7 @@ export interface FleetBus {
  */
 export function fleetBus(spec: FleetSpec, o: FleetBusOptions): FleetBus {
   const start = Date.parse(spec.start);
-  const trackers = new Map<string, EngineTelemetryTracker>();
+  const telemetry = new FleetTelemetry(spec);
   const source = `sim:${spec.workload}`;
   let published = 0;
   let ticks = 0;
@@ -64,40 +64,15 @@ export function fleetBus(spec: FleetSpec, o: FleetBusOptions): FleetBus {
 
   return {
     async onInterval(i) {
-      // stamped just before the tick, so "every message stamped before t" includes them
-      const at = new Date(start + i.tSec * 1000 - 1);
-      const sends: Promise<unknown>[] = [];
-      for (const r of i.replicas) {
-        sends.push(
-          publish(
-            o.bus.js,
-            subjects.tel('gpu', spec.workload, r.node),
-            gpuTelemetryV1,
-            { node: r.node, workload: spec.workload, gpus: [r.gpu] },
-            { source, ts: at, id: id('gpu', r.node, i.tSec) }
-          )
+      const at = telemetry.stampOf(i);
+      const opts = (m: { source: string; node: string }) => ({ source, ts: at, id: id(m.source, m.node, i.tSec) });
+      const sends = telemetry
+        .messages(i)
+        .map((m) =>
+          m.source === 'gpu'
+            ? publish(o.bus.js, subjects.tel('gpu', spec.workload, m.node), gpuTelemetryV1, m.data, opts(m))
+            : publish(o.bus.js, subjects.tel('engine', spec.workload, m.node), engineTelemetryV1, m.data, opts(m))
         );
-        let tracker = trackers.get(r.node);
-        if (!tracker) {
-          tracker = new EngineTelemetryTracker(
-            { node: r.node, workload: spec.workload, engine: 'sim' },
-            { intervalMs: spec.telemetryIntervalSec * 1000 }
-          );
-          trackers.set(r.node, tracker);
-        }
-        const data = r.metricsText
-          ? tracker.observe(parsePrometheusText(r.metricsText).samples, at).telemetry
-          : tracker.failure(new Error('instance terminated'), at);
-        if (data) {
-          sends.push(
-            publish(o.bus.js, subjects.tel('engine', spec.workload, r.node), engineTelemetryV1, data, {
-              source,
-              ts: at,
-              id: id('engine', r.node, i.tSec),
-            })
-          );
-        }
-      }
       await Promise.all(sends);
       published += sends.length;
       if (!o.lockstep) return;
