@@ -2,10 +2,12 @@ import type {
   ActionSpec,
   AgentKind,
   AppTelemetry,
+  AppTierTelemetry,
   CostTelemetry,
   EngineTelemetry,
   EvidenceItem,
   GpuTelemetry,
+  PriorityClass,
   PurchaseOption,
   RiskLevel,
   WorkloadSpec,
@@ -68,6 +70,8 @@ export interface PricedInstanceType {
   spotInterruptionsPerHour?: number;
   /** Launch-to-serving delay the provider quotes (boot + weights load), seconds. */
   provisionDelayS?: number;
+  /** Effective USD per instance-hour of a 3-year commitment, where offered (`reserved` is 1-year). */
+  reserved3yUsdPerHour?: number;
 }
 
 export interface PriceBook {
@@ -111,7 +115,29 @@ export interface Observation {
   spec: WorkloadSpec;
   prices: PriceBook;
   similarCases?: SimilarCase[];
+  /**
+   * vLLM engine args each node runs (flag without dashes → value, e.g. `max-num-seqs: 256`), from
+   * the edge's engine config; a flag absent here runs at vLLM's default.
+   */
+  engineArgs?: Record<string, Record<string, string | number | boolean>>;
+  /** The router's current policy; routing proposals need it for their rollback. */
+  routing?: { policy: RoutingPolicy; weights?: Record<string, number> };
+  /** Privacy-tiered application telemetry (`oi.tel.app.t{1,2,3}.v1`); tier-3 content is never kept here. */
+  appTiers?: Sample<AppTierTelemetry>[];
+  /** Changes applied to the workload, oldest first (quality regression checks roll back the last one). */
+  appliedChanges?: AppliedChange[];
 }
+
+/** A change that took effect, with the action that undoes it. */
+export interface AppliedChange {
+  /** Event time it took effect, ms. */
+  ts: number;
+  action: ActionSpec;
+  rollback: ActionSpec;
+  proposalId: string;
+}
+
+export type RoutingPolicy = Extract<ActionSpec, { kind: 'set_routing' }>['policy'];
 
 /** One change an analyzer recommends, with its numbers; the framework turns it into a proposal. */
 export interface Candidate {
@@ -131,6 +157,8 @@ export interface Candidate {
   verifyWindowS: number;
   /** One plain sentence: what and why, with the key figure. */
   summary: string;
+  /** Arbitration rank (resource → `resource`, quality rollback → `quality`); absent: the framework's default for the agent. */
+  priorityClass?: PriorityClass;
 }
 
 /** An agent's analyzers: pure functions of an observation. */

@@ -7,6 +7,13 @@ export interface ActorContext {
   /** Fencing epoch of the partition lease this turn runs under; stamp it on every effect. */
   epoch: number;
   partition: number;
+  /** Stream sequence of the message: lets an actor with external state (a checkpointed graph) spot a redelivery. */
+  seq: number;
+}
+
+export interface ActorTurn<S, E> {
+  state: S;
+  effects: E[];
 }
 
 /**
@@ -20,7 +27,11 @@ export interface ActorLogic<S, M, E> {
   /** Snapshot schema version; bump when S changes shape. */
   version: number;
   initial(key: string): S;
-  receive(state: S, msg: M, ctx: ActorContext): { state: S; effects: E[] };
+  /**
+   * A promise is allowed for actors whose turn needs I/O that is itself idempotent per message
+   * (an agent's checkpointed graph): the turn still runs alone for its actor.
+   */
+  receive(state: S, msg: M, ctx: ActorContext): ActorTurn<S, E> | Promise<ActorTurn<S, E>>;
   /** Upcasts an older persisted snapshot (v < version) to the current S; absent ⇒ older snapshots are refused. */
   upcast?(v: number, state: unknown): S;
 }

@@ -303,8 +303,11 @@ export class ActorSystem<E> {
           this.#skipped++;
           return job.resolve({ effects: [], skipped: true, actor: cell.id });
         }
-        const ctx = { kind: d.kind, key: d.key, now: d.ts, epoch: cell.epoch, partition: cell.partition };
-        const out = cell.logic.receive(cell.state, d.msg, ctx);
+        const ctx = { kind: d.kind, key: d.key, now: d.ts, epoch: cell.epoch, partition: cell.partition, seq: d.seq };
+        const pending = cell.logic.receive(cell.state, d.msg, ctx);
+        const out = pending instanceof Promise ? await pending : pending;
+        // dropped while an async turn ran (partition lost): its result must not be saved
+        if (cell.dropped) continue;
         cell.state = out.state;
         cell.lastSeq = d.seq;
         cell.lastActiveMs = this.#clock.now();
