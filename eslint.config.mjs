@@ -17,6 +17,8 @@ const MODULES = [
   'bench',
   'testkit',
   'config',
+  'security',
+  'mission',
 ];
 const deepImportBans = MODULES.map((m) => ({
   group: [`**/${m}/*`, `!**/${m}/index.js`],

@@ -7,3 +7,5 @@ export * from './runtime/index.js';
 export * from './host/index.js';
 export * from './notify/index.js';
 export * from './ingest/index.js';
+export * from './agent-host/index.js';
+export { CloudExecutor, runExecutor, planCapacity, type ExecutionReport } from './cloud/index.js';

@@ -7,6 +7,7 @@ import { benchActors } from './actors-bench.js';
 import { benchDecode, benchPublish } from './codec-benches.js';
 import { benchDecisions } from './decisions-bench.js';
 import { benchFailover } from './failover-bench.js';
+import { benchIngest } from './ingest-bench.js';
 import { machineInfo } from './machine.js';
 import { printTable, progress } from './report.js';
 import { benchScaling } from './scaling-bench.js';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, (args: BenchArgs) => Promise<void>> = {
   scaling: benchScaling,
   decisions: benchDecisions,
   sim: benchSim,
+  ingest: benchIngest,
 };
 
 const args = parseArgs(process.argv.slice(2));

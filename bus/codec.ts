@@ -1,4 +1,5 @@
 import { checkData, type Envelope, type MessageDef } from '../schemas/index.js';
+import { scrubKnownSecrets } from '../config/index.js';
 import type { z } from 'zod';
 import { newId } from './ids.js';
 
@@ -32,6 +33,7 @@ export function makeEnvelope<S extends z.ZodType>(
 
 const encoder = new TextEncoder();
 
+/** JSON bytes of an envelope; a registered secret (config/secrets.ts) never leaves the process. */
 export function encodeEnvelope(env: Envelope): Uint8Array {
-  return encoder.encode(JSON.stringify(env));
+  return encoder.encode(scrubKnownSecrets(JSON.stringify(env)));
 }

@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { silentLogger, type Logger } from '../config/index.js';
+import { inboxPrefixFor, rememberConnectionUser } from './caller-identity.js';
 
 export interface BusOptions {
   /** One URL or several (a cluster), comma-separated or as an array. */
@@ -16,6 +17,8 @@ export interface BusOptions {
   asyncTraces?: boolean;
   /** Timeout of JetStream API calls and publish acks, ms. */
   jsTimeoutMs?: number;
+  /** TLS: a CA file to verify the server (and a client cert/key for mutual TLS). */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
 }
 
 /** A connection with its JetStream, manager and KV handles. */
@@ -48,7 +51,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       reconnectJitter: 100,
       pingInterval: 10_000,
       noAsyncTraces: !(opts.asyncTraces ?? false),
-      ...(opts.user ? { user: opts.user, pass: opts.pass } : {}),
+      // a user's replies and pull deliveries arrive under its own prefix, the only inbox it may read
+      ...(opts.user ? { user: opts.user, pass: opts.pass, inboxPrefix: inboxPrefixFor(opts.user) } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
       ...(opts.token ? { token: opts.token } : {}),
     });
   } catch (err) {
@@ -57,6 +62,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       { cause: err }
     );
   }
+  if (opts.user) rememberConnectionUser(nc, opts.user);
   void watchStatus(nc, logger);
   const jsOpts = { timeout: opts.jsTimeoutMs ?? 5_000 };
   const js = jetstream(nc, jsOpts);

@@ -3,6 +3,7 @@ import { decodeEnvelope, type Envelope, type FieldIssue, type MessageDef } from 
 import { silentLogger, type Logger } from '../config/index.js';
 import { deadLetter } from './dead-letter.js';
 import { isSensitiveSubject } from './sensitivity.js';
+import { payloadTooLarge } from './payload-limits.js';
 
 export interface HandlerContext {
   msg: JsMsg;
@@ -86,6 +87,13 @@ export async function consume<T>(js: JetStreamClient, opts: ConsumeOptions<T>): 
 
   const loop = async (): Promise<void> => {
     for await (const m of messages) {
+      const tooLarge = payloadTooLarge(m.subject, m.data.byteLength);
+      if (tooLarge) {
+        logger.warn({ subject: m.subject, bytes: m.data.byteLength }, 'oversize message dead-lettered');
+        // kept as a hash and the size: the bytes are the problem
+        await toDlq(m, tooLarge.message, tooLarge.issues, undefined, undefined, true);
+        continue;
+      }
       const decoded = decodeEnvelope<T>(m.data, opts.accept);
       if (!decoded.ok) {
         const e = decoded.error;

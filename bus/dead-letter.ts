@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
 import { dlqEntryV1, subjects, type FieldIssue } from '../schemas/index.js';
+import { containsSecret, scrubSecrets } from '../config/index.js';
 import { publish } from './publish.js';
 import type { RetryOptions } from './retry.js';
 
@@ -32,24 +33,27 @@ function headerRecord(h: DeadLetter['headers']): Record<string, string> {
     typeof (h as MsgHdrs).keys === 'function'
       ? (h as MsgHdrs).keys().map((k) => [k, (h as MsgHdrs).get(k)] as [string, string])
       : Object.entries(h as Record<string, string>);
-  for (const [k, v] of entries) out[k] = SECRET_HEADERS.test(k) ? '[redacted]' : v;
+  for (const [k, v] of entries) out[k] = SECRET_HEADERS.test(k) ? '[redacted]' : scrubSecrets(v);
   return out;
 }
 
-/** Builds the DLQ record; exported for tests of the privacy rule. */
+/**
+ * Builds the DLQ record; exported for tests of the privacy rule. Reasons, issues and headers
+ * are scrubbed of secrets (config/secrets.ts); a payload that carries one keeps only its hash.
+ */
 export function deadLetterData(d: DeadLetter, now = new Date()): Record<string, unknown> {
   const base: Record<string, unknown> = {
     stream: d.stream,
     subject: d.subject,
-    reason: d.reason,
-    issues: d.issues ?? [],
+    reason: scrubSecrets(d.reason),
+    issues: (d.issues ?? []).map((i) => ({ ...i, message: scrubSecrets(i.message) })),
     received_at: now.toISOString(),
     headers: headerRecord(d.headers),
   };
   if (d.schema) base.schema = d.schema;
   if (d.originalId) base.original_id = d.originalId;
   if (d.deliveries !== undefined) base.deliveries = d.deliveries;
-  if (d.sensitive) {
+  if (d.sensitive || containsSecret(Buffer.from(d.raw).toString('utf8'))) {
     base.payload_sha256 = createHash('sha256').update(d.raw).digest('hex');
     base.payload_size = d.raw.byteLength;
   } else {

@@ -17,3 +17,6 @@ export * from './retry.js';
 export * from './ids.js';
 export * from './oi-error.js';
 export * from './dlq-admin.js';
+export * from './caller-identity.js';
+export * from './rate-limit.js';
+export * from './payload-limits.js';

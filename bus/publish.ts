@@ -4,6 +4,7 @@ import type { Envelope, MessageDef } from '../schemas/index.js';
 import type { z } from 'zod';
 import { encodeEnvelope, makeEnvelope, type EnvelopeOptions } from './codec.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { payloadTooLarge } from './payload-limits.js';
 
 export interface PublishOptions extends EnvelopeOptions {
   retry?: RetryOptions;
@@ -33,7 +34,8 @@ export async function publish<S extends z.ZodType>(
 }
 
 /**
- * Publishes an envelope as is (already validated, e.g. a DLQ redrive). `msgId` overrides the
+ * Publishes an envelope as is (already validated, e.g. a DLQ redrive); throws
+ * `OI_PAYLOAD_TOO_LARGE` above the limit of the subject's class (bus/payload-limits.ts). `msgId` overrides the
  * deduplication id when one envelope may legitimately be stored twice (an effect re-issued
  * under a newer fencing epoch).
  */
@@ -44,6 +46,8 @@ export async function publishEnvelope(
   opts: { retry?: RetryOptions; headers?: Record<string, string>; msgId?: string } = {}
 ): Promise<PubAck> {
   const bytes = encodeEnvelope(envelope);
+  const tooLarge = payloadTooLarge(subject, bytes.byteLength);
+  if (tooLarge) throw tooLarge;
   const h = headers();
   h.set('Oi-Schema', envelope.schema);
   for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);

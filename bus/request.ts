@@ -4,6 +4,7 @@ import { decodeEnvelope, errorCodeSchema, type Envelope, type MessageDef } from 
 import type { z } from 'zod';
 import { encodeEnvelope, makeEnvelope, type EnvelopeOptions } from './codec.js';
 import { OiError } from './oi-error.js';
+import { commandSubjectFor } from './caller-identity.js';
 
 export interface RequestOptions extends EnvelopeOptions {
   timeoutMs?: number;
@@ -26,7 +27,11 @@ export async function request<S extends z.ZodType>(
   return requestEnvelope(nc, subject, env, opts);
 }
 
-/** Sends a ready envelope (or raw bytes, e.g. from the CLI) and decodes the reply. */
+/**
+ * Sends a ready envelope (or raw bytes, e.g. from the CLI) and decodes the reply. A connection
+ * that authenticated as a user sends commands on its scoped subject (`oi.as.<user>.…`), the
+ * only one its permissions allow, which is how the service learns who the caller is.
+ */
 export async function requestEnvelope(
   nc: NatsConnection,
   subject: string,
@@ -38,7 +43,7 @@ export async function requestEnvelope(
   const bytes = env instanceof Uint8Array ? env : encodeEnvelope(env);
   let reply;
   try {
-    reply = await nc.request(subject, bytes, { timeout: opts.timeoutMs ?? 5_000, headers: h });
+    reply = await nc.request(commandSubjectFor(nc, subject), bytes, { timeout: opts.timeoutMs ?? 5_000, headers: h });
   } catch (err) {
     const text = String((err as Error).message).toLowerCase();
     if (text.includes('no responders')) {

@@ -2,9 +2,11 @@ import { OiError } from '../bus/index.js';
 import { SchemaError } from '../schemas/index.js';
 import { parseArgs, UsageError } from './args.js';
 import { CMD_USAGE, runCmd } from './cmd.js';
+import { CREDS_USAGE, runCreds } from './creds.js';
 import { DLQ_USAGE, runDlq } from './dlq.js';
 import { APPROVE_USAGE, DECISIONS_USAGE, REJECT_USAGE, runApprove, runDecisions, runReject } from './decisions.js';
 import { EDGE_USAGE, runEdgeCommand } from './edge.js';
+import { MISSION_USAGE, runMissionCommand } from '../mission/index.js';
 import { runServe, SERVE_USAGE } from './serve.js';
 import { runSim, SIM_USAGE } from './sim.js';
 import { runStatus, STATUS_USAGE } from './status.js';
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>) => Pr
   decisions: { run: runDecisions, usage: DECISIONS_USAGE },
   sim: { run: runSim, usage: SIM_USAGE },
   edge: { run: runEdgeCommand, usage: EDGE_USAGE },
+  creds: { run: runCreds, usage: CREDS_USAGE },
 };
 
 const HELP = `optiinfra <command> [args]
@@ -31,10 +34,13 @@ ${Object.values(COMMANDS)
   .map((c) => c.usage)
   .join('\n\n')}
 
+${MISSION_USAGE}
+
 Environment: OI_NATS_URL, OI_PG_URL, OI_CLICKHOUSE_URL, … (config/env.ts lists them all).`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'bench' && rest[0] === 'mission') return runMissionCommand(rest.slice(1));
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     console.log(HELP);
     return name ? 0 : 2;
@@ -45,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(parseArgs(rest, ['history', 'no-setup', 'lockstep', 'no-nats', 'no-sim']));
+    return await command.run(
+      parseArgs(rest, ['history', 'no-setup', 'lockstep', 'no-nats', 'no-sim', 'no-control', 'show-secret', 'no-auth'])
+    );
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(err.message.includes('\n') ? err.message : `${err.message}\n\n${command.usage}`);

@@ -1,6 +1,6 @@
 import { createLogger, loadConfig, PROCESSES, type ProcessName } from '../config/index.js';
 import { runSupervisor } from '../supervisor/index.js';
-import { runHost, runNotify, runIngest } from '../actors/index.js';
+import { runAgentHost, runExecutor, runNotify, runIngest } from '../actors/index.js';
 import { UsageError, type Args } from './args.js';
 import { runEdgeProcess } from './edge.js';
 
@@ -10,9 +10,10 @@ export const SERVE_USAGE = `optiinfra serve <process>
 
 const RUNNERS: Record<ProcessName, typeof runSupervisor> = {
   supervisor: runSupervisor,
-  host: runHost,
+  host: runAgentHost,
   notify: runNotify,
   ingest: runIngest,
+  executor: runExecutor,
   edge: runEdgeProcess,
 };
 

@@ -7,18 +7,21 @@ import {
   generateSyntheticTrace,
   loadFleetSpec,
   openTrace,
+  serveFleet,
   type FleetInterval,
 } from '../sim/index.js';
 import { flag, UsageError, type Args } from './args.js';
 import { cliBus } from './connect.js';
 
 export const SIM_USAGE = `optiinfra sim (--trace <file> | --synthetic <seconds>) --fleet <fleet.yaml> [--speed-up N]
-               [--rate-scale X] [--format azure|mooncake] [--lockstep] [--no-nats]
+               [--rate-scale X] [--format azure|mooncake] [--lockstep] [--no-nats] [--no-control]
   Replays a trace (Azure LLM 2023 CSV, Mooncake JSONL, or a seeded synthetic diurnal one with
   bursts) through a simulated fleet and publishes
   what its gpu-edges would (oi.v1.tel.gpu|engine.<workload>.<node>, event time). --lockstep waits
   at every telemetry boundary until the actor hosts acknowledged it (DESIGN.md "Time");
-  --no-nats runs the fleet alone. Prints the price table it uses, progress, and a summary.`;
+  With NATS the fleet also serves its nodes' engine actions (oi.v1.act.<node>.>) and its cloud
+  (oi-sim-cloud, oi.v1.cmd.cloud.<verb>); --no-control leaves both out. --no-nats runs the fleet
+  alone. Prints the price table it uses, progress, and a summary.`;
 
 const num = (args: Args, name: string): number | undefined => {
   const v = flag(args, name);
@@ -74,6 +77,10 @@ export async function runSim(args: Args): Promise<number> {
         log: (l) => process.stderr.write(`${l}\n`),
       })
     : undefined;
+  const services =
+    bus && !args.flags.has('no-control')
+      ? await serveFleet(sim, { bus, partitions: loadConfig().partitions, logger: bus.logger })
+      : undefined;
   let lastPrint = 0;
   const progress = (i: FleetInterval): void => {
     if (Date.now() - lastPrint < 1_000) return;
@@ -96,6 +103,7 @@ export async function runSim(args: Args): Promise<number> {
     return 0;
   } finally {
     carrier?.close();
+    await services?.stop();
     await bus?.drain();
   }
 }

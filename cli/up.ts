@@ -5,14 +5,17 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startClickHouse, startNats, startPostgres } from '../testkit/index.js';
 import { ENV_VARS, PROCESSES, redactUrl, type ProcessName } from '../config/index.js';
+import { CredentialStore, principal, SERVICE_ROLES, type Role } from '../security/index.js';
 import { flag, type Args } from './args.js';
+import { credsDirOf } from './creds.js';
 
 export const UP_USAGE = `optiinfra up [--dir .oi-run] [--nats-port 4222] [--pg-port 55432] [--ch-port 8123]
-             [--fleet sim/fleet/examples/fleet.yaml] [--trace <file> | --synthetic 86400] [--no-sim]
+             [--fleet sim/fleet/examples/fleet.yaml] [--trace <file> | --synthetic 86400] [--no-sim] [--no-auth]
   Starts nats-server, PostgreSQL and ClickHouse (installed by npm run setup; data kept in
   --dir), then every OptiInfra process and the simulator replaying a trace through a simulated
   fleet on the lockstep clock (a seeded synthetic day by default), shows what runs where, and
-  stops it all on Ctrl-C.`;
+  stops it all on Ctrl-C. NATS runs with a user per role (credentials in <dir>/creds, see
+  \`optiinfra creds\`) unless --no-auth.`;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,8 +31,17 @@ export async function runUp(args: Args): Promise<number> {
   const say = (line: string): void => console.log(`[up] ${line}`);
   const port = (name: string, fallback: number): number => Number(flag(args, name) ?? fallback);
 
-  say('starting nats-server 2.10 (JetStream)…');
-  const nats = await startNats({ port: port('nats-port', 4222), storeDir: join(dir, 'nats'), name: 'oi-local' });
+  const creds = args.flags.has('no-auth') ? undefined : await prepareCredentials(dir);
+  say(`starting nats-server 2.10 (JetStream${creds ? ', a user per role' : ', no authorization'})…`);
+  const nats = await startNats({
+    port: port('nats-port', 4222),
+    storeDir: join(dir, 'nats'),
+    name: 'oi-local',
+    ...(creds ? { configFile: creds.authConfigFile } : {}),
+  });
+  // each process gets its own role's credentials, by file: the password never sits in an env dump
+  const roleEnv = (role: Role): Record<string, string> =>
+    creds ? { OI_NATS_USER: role, OI_NATS_PASS: '', OI_NATS_PASS_FILE: creds.passwordFile(role) } : {};
   say('starting PostgreSQL 15…');
   const postgres = await startPostgres({ dir: join(dir, 'pg'), port: port('pg-port', 55432) });
   await ensureDatabase(postgres.url, 'optiinfra');
@@ -52,7 +64,7 @@ export async function runUp(args: Args): Promise<number> {
   const launch = (c: Child): void => {
     const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), 'serve', c.name], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...roleEnv(c.name) },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     c.proc = proc;
@@ -65,7 +77,7 @@ export async function runUp(args: Args): Promise<number> {
     });
   };
   children.forEach(launch);
-  const sim = args.flags.has('no-sim') ? undefined : startSim(args, env, say);
+  const sim = args.flags.has('no-sim') ? undefined : startSim(args, { ...env, ...roleEnv('sim') }, say);
 
   say('running:');
   const rows = [
@@ -75,7 +87,9 @@ export async function runUp(args: Args): Promise<number> {
     ...children.map((c) => [c.name, `pid ${c.proc?.pid ?? '?'}`, PROCESSES[c.name].doc]),
   ];
   for (const [a, b, c] of rows) console.log(`  ${a!.padEnd(12)} ${b!.padEnd(48)} ${c}`);
-  say(`try: OI_NATS_URL=${nats.url} npx optiinfra status   (Ctrl-C stops everything)`);
+  const you = creds ? operatorOf(creds) : '';
+  say(`try: OI_NATS_URL=${nats.url} ${you}npx optiinfra status   (Ctrl-C stops everything)`);
+  if (creds) say(`admin (dlq redrive, nats CLI): npx optiinfra creds env admin --dir ${creds.dir}`);
 
   await new Promise<void>((res) => {
     process.once('SIGINT', res);
@@ -102,6 +116,25 @@ export async function runUp(args: Args): Promise<number> {
   await Promise.all([nats.kill('SIGTERM'), postgres.kill('SIGINT'), clickhouse.kill('SIGTERM')]);
   say('stopped');
   return 0;
+}
+
+/** Credentials of every service role and of the person running `up`; regenerates the server config. */
+async function prepareCredentials(dir: string): Promise<CredentialStore> {
+  const store = new CredentialStore(credsDirOf(dir));
+  for (const role of SERVICE_ROLES) await store.ensure(principal(role));
+  await store.ensure(principal('operator', { name: localOperator() }));
+  await store.writeAuthConfig();
+  return store;
+}
+
+function localOperator(): string {
+  const name = (process.env.USER ?? process.env.LOGNAME ?? 'local').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48);
+  return name || 'local';
+}
+
+function operatorOf(store: CredentialStore): string {
+  const user = principal('operator', { name: localOperator() }).user;
+  return `OI_NATS_USER=${user} OI_NATS_PASS_FILE=${store.passwordFile(user)} `;
 }
 
 /** The simulated fleet stands in for GPU nodes here; it waits for the first host by itself. */

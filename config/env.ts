@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadSecrets } from './secrets.js';
 
 /**
  * Every environment variable an OptiInfra process reads, in one table, so the local
@@ -8,6 +9,14 @@ export const ENV_VARS = {
   OI_NATS_URL: { default: 'nats://127.0.0.1:4222', doc: 'NATS server URL(s), comma-separated for a cluster' },
   OI_NATS_USER: { default: '', doc: 'NATS user (when the server requires authorization)' },
   OI_NATS_PASS: { default: '', doc: 'NATS password', secret: true },
+  OI_NATS_PASS_FILE: {
+    default: '',
+    doc: 'file holding the NATS password (mode 0600, written by `optiinfra creds`); used when OI_NATS_PASS is empty',
+  },
+  OI_LLM_API_KEY: { default: '', doc: 'API key of the OpenAI-compatible LLM endpoint', secret: true },
+  OI_LLM_API_KEY_FILE: { default: '', doc: 'file holding OI_LLM_API_KEY' },
+  OI_TIER3_KEY: { default: '', doc: 'encryption key of tier-3 (privacy) application content', secret: true },
+  OI_TIER3_KEY_FILE: { default: '', doc: 'file holding OI_TIER3_KEY' },
   OI_PG_URL: { default: 'postgres://postgres@127.0.0.1:55432/optiinfra', doc: 'PostgreSQL URL' },
   OI_CLICKHOUSE_URL: { default: 'http://127.0.0.1:8123', doc: 'ClickHouse HTTP URL' },
   OI_CLICKHOUSE_DB: { default: 'optiinfra', doc: 'ClickHouse database' },
@@ -40,7 +49,10 @@ export const ENV_VARS = {
   },
   OI_NOTIFY_DLQ_CHECK_MS: { default: '30000', doc: 'how often notify looks at OI_DLQ for growth' },
   OI_HOST_ID: { default: '', doc: 'actor host id (default: <hostname>-<pid>-<random>; must be unique per process)' },
-  OI_HOST_ACTORS: { default: 'probe', doc: 'actor kinds a host runs, comma-separated (probe; agents as they land)' },
+  OI_HOST_ACTORS: {
+    default: 'probe',
+    doc: 'actor kinds a host runs, comma-separated: probe, cost, performance, resource, application',
+  },
   OI_EDGE_NODE: { default: '', doc: 'gpu-edge node id (default: the host name)' },
   OI_EDGE_WORKLOAD: { default: 'default', doc: 'workload the gpu-edge engine serves' },
   OI_EDGE_ENGINE: { default: 'sim', doc: 'engine adapter: vllm (launches vllm serve) or sim (the simulated engine)' },
@@ -77,6 +89,7 @@ export const PROCESSES = {
       'OI_NATS_URL',
       'OI_NATS_USER',
       'OI_NATS_PASS',
+      'OI_NATS_PASS_FILE',
       'OI_PG_URL',
       'OI_CLICKHOUSE_URL',
       'OI_CLICKHOUSE_DB',
@@ -101,12 +114,17 @@ export const PROCESSES = {
       'OI_NATS_URL',
       'OI_NATS_USER',
       'OI_NATS_PASS',
+      'OI_NATS_PASS_FILE',
       'OI_PG_URL',
       'OI_PARTITIONS',
       'OI_LOG_LEVEL',
       'OI_LEASE_TTL_MS',
       'OI_HOST_ID',
       'OI_HOST_ACTORS',
+      'OI_LLM_API_KEY',
+      'OI_LLM_API_KEY_FILE',
+      'OI_TIER3_KEY',
+      'OI_TIER3_KEY_FILE',
     ],
   },
   notify: {
@@ -115,6 +133,7 @@ export const PROCESSES = {
       'OI_NATS_URL',
       'OI_NATS_USER',
       'OI_NATS_PASS',
+      'OI_NATS_PASS_FILE',
       'OI_LOG_LEVEL',
       'OI_NOTIFY_WEBHOOKS',
       'OI_NOTIFY_DLQ_CHECK_MS',
@@ -126,6 +145,7 @@ export const PROCESSES = {
       'OI_NATS_URL',
       'OI_NATS_USER',
       'OI_NATS_PASS',
+      'OI_NATS_PASS_FILE',
       'OI_CLICKHOUSE_URL',
       'OI_CLICKHOUSE_DB',
       'OI_CLICKHOUSE_USER',
@@ -140,12 +160,17 @@ export const PROCESSES = {
       'OI_INGEST_LAG_INTERVAL_MS',
     ],
   },
+  executor: {
+    doc: 'cloud executor: carries out approved decisions on instances (cloud-provider service) and engines (gpu-edges)',
+    env: ['OI_NATS_URL', 'OI_NATS_USER', 'OI_NATS_PASS', 'OI_NATS_PASS_FILE', 'OI_PG_URL', 'OI_LOG_LEVEL'],
+  },
   edge: {
     doc: 'gpu-edge: runs one inference engine with its telemetry and control (one per GPU node)',
     env: [
       'OI_NATS_URL',
       'OI_NATS_USER',
       'OI_NATS_PASS',
+      'OI_NATS_PASS_FILE',
       'OI_PARTITIONS',
       'OI_LOG_LEVEL',
       'OI_EDGE_NODE',
@@ -178,6 +203,10 @@ export interface ProcessConfig {
   natsUrl: string;
   natsUser?: string;
   natsPass?: string;
+  /** From OI_LLM_API_KEY or its _FILE; never logged (config/secrets.ts). */
+  llmApiKey?: string;
+  /** From OI_TIER3_KEY or its _FILE. */
+  tier3Key?: string;
   pgUrl: string;
   clickhouseUrl: string;
   clickhouseDb: string;
@@ -214,11 +243,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessConfig 
     return r.data;
   };
   const user = get('OI_NATS_USER');
-  const pass = get('OI_NATS_PASS');
+  const { natsPass: pass, llmApiKey, tier3Key } = loadSecrets(env);
   return {
     natsUrl: get('OI_NATS_URL'),
     ...(user ? { natsUser: user } : {}),
     ...(pass ? { natsPass: pass } : {}),
+    ...(llmApiKey ? { llmApiKey } : {}),
+    ...(tier3Key ? { tier3Key } : {}),
     pgUrl: parse('OI_PG_URL', z.string().regex(/^postgres(ql)?:\/\//, 'OI_PG_URL must start with postgres://')),
     clickhouseUrl: parse('OI_CLICKHOUSE_URL', z.url('OI_CLICKHOUSE_URL must be a URL')),
     clickhouseDb: parse(

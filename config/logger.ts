@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { scrubSecrets } from './secrets.js';
 
 export type { Logger } from 'pino';
 
@@ -18,12 +19,28 @@ export const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   'url_with_credentials',
+  'pass',
+  '*.pass',
+  'seed',
+  '*.seed',
+  'llmApiKey',
+  '*.llmApiKey',
+  'tier3Key',
+  '*.tier3Key',
+  'natsPass',
+  '*.natsPass',
 ];
 
 /** A pino logger; tests pass a destination stream to assert on fields instead of printing. */
 export function createLogger(name: string, opts: { level?: string; destination?: DestinationStream } = {}): Logger {
   const level = opts.level ?? process.env.OI_LOG_LEVEL ?? 'info';
-  const options = { name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const options = {
+    name,
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // paths catch named fields; the value scrubber catches secrets inside free text (error messages)
+    hooks: { streamWrite: scrubSecrets },
+  };
   return opts.destination ? pino(options, opts.destination) : pino(options, pino.destination(2));
 }
 

@@ -18,6 +18,7 @@ import {
 } from './decision-commands.v1.js';
 import { dlqEntryV1, noticeV1 } from './event.v1.js';
 import { proposalV1 } from './proposal.v1.js';
+import { appTelemetryT1V1, appTelemetryT2V1, appTelemetryT3V1 } from './app-telemetry-tiers.v1.js';
 import { appTelemetryV1, costTelemetryV1, engineTelemetryV1, gpuTelemetryV1 } from './telemetry.v1.js';
 import {
   getWorkloadV1,
@@ -40,6 +41,22 @@ import {
   reportSummaryResultV1,
   reportSummaryV1,
 } from './report.v1.js';
+import {
+  cloudCostReportV1,
+  cloudCostsV1,
+  describeInstancesV1,
+  describeReservationsV1,
+  instanceLaunchedV1,
+  instanceTerminatedV1,
+  instanceTypesV1,
+  instancesV1,
+  launchInstanceV1,
+  listInstanceTypesV1,
+  purchaseReservationV1,
+  reservationPurchasedV1,
+  reservationsV1,
+  terminateInstanceV1,
+} from './cloud-commands.v1.js';
 
 /**
  * One realistic payload (or more) per registered message, for round-trip tests here and as
@@ -226,6 +243,28 @@ add(
     samples: [{ request_id: 'req-8f3a', prompt: 'Summarise clause 4.2 …', completion: 'Clause 4.2 limits …' }],
   }
 );
+
+const CHAT_ROW = {
+  ...{ request_type: 'chat', model: MODEL, requests: 3900, errors: { timeout: 9, context_length: 3 } },
+  input_tokens: { mean: 1155, sd: 620, p50: 1020, p95: 2350, max: 7900 },
+  output_tokens: { mean: 211, sd: 190, p50: 129, p95: 610, max: 2048 },
+  ...{ latency_ms: { p50: 2800, p95: 7300, p99: 9900 }, long_input_short_output: 21, quality_score: 0.56 },
+  quality_scored: 390,
+};
+const APP_WINDOW = { node: 'gw-1', workload: WL, window_s: 300 };
+const RAG = { requests: 3850, docs_per_request_mean: 12, relevance_score_mean: 0.62, chunk_tokens_mean: 1100 };
+const AGGREGATES = {
+  prompt_patterns: { few_shot: 0.6 },
+  rag: RAG,
+  prefix_reuse: { repeated_share: 0.71, repeated_tokens_mean: 1536 },
+};
+
+add(appTelemetryT1V1, { ...APP_WINDOW, privacy_tier: 1, by_request_type: [CHAT_ROW] });
+add(appTelemetryT2V1, { ...APP_WINDOW, privacy_tier: 2, by_request_type: [{ ...CHAT_ROW, ...AGGREGATES }] });
+add(appTelemetryT3V1, {
+  ...{ ...APP_WINDOW, privacy_tier: 3, by_request_type: [{ ...CHAT_ROW, request_type: 'summarization' }] },
+  samples: [{ request_id: 'req-8f3a', request_type: 'summarization', prompt: 'Summarise clause 4.2 …' }],
+});
 
 add(costTelemetryV1, {
   node: NODE,
@@ -474,6 +513,83 @@ add(reportSloResultV1, {
       buckets: 60,
       buckets_meeting_target: 58,
       attainment: 0.9667,
+    },
+  ],
+});
+
+const CLOUD_INSTANCE = 'i-00000000000000001';
+add(listInstanceTypesV1, {});
+add(instanceTypesV1, {
+  items: [
+    {
+      id: 'aws:p5.4xlarge',
+      provider: 'aws',
+      name: 'p5.4xlarge',
+      region: 'us-east-1',
+      zones: ['us-east-1a', 'us-east-1b'],
+      gpu_id: 'H100-SXM',
+      gpu_count: 1,
+      gpu_memory_gb: 80,
+      prices: {
+        on_demand: {
+          usd_per_hour: 6.88,
+          source: 'gpu-prices.md §2 AWS-p5.4xl: on-demand hourly',
+          as_of: '2025-11-30',
+          assumed: false,
+          basis: 'on-demand hourly',
+        },
+      },
+      spot_interruptions_per_hour: { value: 0.000183, basis: 'assumption: Spot Advisor bucket 10-15%' },
+    },
+  ],
+});
+add(launchInstanceV1, {
+  instance_type: 'aws:p5.4xlarge',
+  purchase_option: 'spot',
+  zone: 'us-east-1a',
+  weights_bytes: 16_060_522_496,
+});
+add(instanceLaunchedV1, { instance_id: CLOUD_INSTANCE });
+add(terminateInstanceV1, { instance_id: CLOUD_INSTANCE });
+add(instanceTerminatedV1, { instance_id: CLOUD_INSTANCE });
+add(describeInstancesV1, { ids: [CLOUD_INSTANCE] });
+add(instancesV1, {
+  items: [
+    {
+      id: CLOUD_INSTANCE,
+      instance_type: 'aws:p5.4xlarge',
+      purchase_option: 'spot',
+      zone: 'us-east-1a',
+      state: 'running',
+      launched_at_s: 30,
+      billing_start_s: 210,
+      ready_at_s: 226.06,
+      cost_usd: 0.31,
+    },
+  ],
+});
+add(cloudCostsV1, {});
+add(cloudCostReportV1, {
+  at_s: 600,
+  total_usd: 1.96,
+  by_purchase_option: { on_demand: 1.65, spot: 0.31, reserved: 0 },
+  by_instance: { [CLOUD_INSTANCE]: 0.31, 'i-00000000000000002': 1.65 },
+  by_reservation: {},
+});
+add(purchaseReservationV1, { instance_type: 'aws:p5.4xlarge', count: 2 });
+add(reservationPurchasedV1, { reservation_id: 'ri-000000000001' });
+add(describeReservationsV1, {});
+add(reservationsV1, {
+  items: [
+    {
+      id: 'ri-000000000001',
+      instance_type: 'aws:p5.4xlarge',
+      count: 2,
+      start_s: 0,
+      end_s: 31_536_000,
+      usd_per_hour: 4.33,
+      in_use: 1,
+      cost_usd: 5.2,
     },
   ],
 });

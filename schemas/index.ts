@@ -71,6 +71,26 @@ export {
   gpuTelemetryV1,
 } from './telemetry.v1.js';
 export type { AppTelemetry, CostTelemetry, EngineTelemetry, GpuDevice, GpuTelemetry } from './telemetry.v1.js';
+export {
+  APP_TELEMETRY_TIERS,
+  appErrorClass,
+  appTelemetryT1V1,
+  appTelemetryT2V1,
+  appTelemetryT3V1,
+  contentSample,
+  requestType,
+  tokenStats,
+} from './app-telemetry-tiers.v1.js';
+export type {
+  AppErrorClass,
+  AppRequestTypeStats,
+  AppTelemetryT1,
+  AppTelemetryT2,
+  AppTelemetryT3,
+  AppTierTelemetry,
+  ContentSample,
+  TokenStats,
+} from './app-telemetry-tiers.v1.js';
 export { ACTION_RESOURCE, actionSpec, engineFlagValue, resourceKind, resourceOf } from './actions.v1.js';
 export type { ActionKind, ActionSpec, ResourceKind } from './actions.v1.js';
 export { evidenceItem, expectedImpact, priorityClass, proposalV1, riskLevel } from './proposal.v1.js';
@@ -102,6 +122,22 @@ export {
   reportSummaryResultV1,
   reportSummaryV1,
 } from './report.v1.js';
+export {
+  cloudCostReportV1,
+  cloudCostsV1,
+  describeInstancesV1,
+  describeReservationsV1,
+  instanceLaunchedV1,
+  instanceTerminatedV1,
+  instanceTypesV1,
+  instancesV1,
+  launchInstanceV1,
+  listInstanceTypesV1,
+  purchaseReservationV1,
+  reservationPurchasedV1,
+  reservationsV1,
+  terminateInstanceV1,
+} from './cloud-commands.v1.js';
 
 export { canonical, envelopeSchemaOf, jsonSchemaOf, renderJsonSchemas } from './json-schema.js';
 export type { JsonObject, JsonValue } from './json-schema.js';

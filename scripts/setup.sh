@@ -132,6 +132,16 @@ vv=$(vector_version)
 # runuser needs a user postgres for initdb (it refuses root)
 id postgres >/dev/null 2>&1 || die "no user postgres" "apt-get install postgresql-$PG_MAJOR creates it"
 
+# --- a font for the dashboards' and the scorecard's PNG charts (text needs one) ----------
+if ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null ||
+      say "warning: fonts-dejavu-core did not install; PNG charts will use whatever font the system has"
+  else
+    say "warning: no DejaVu font; run 'apt-get install fonts-dejavu-core' as root for readable PNG charts"
+  fi
+fi
+
 cat >"$INFRA/versions.env" <<ENV
 OI_NATS_SERVER=$NATS_BIN
 OI_NATS_VERSION=$v

@@ -19,6 +19,11 @@ export interface NatsServerOptions {
   extraConfig?: string;
   /** `server_name`; default a random `oi-nats-<hex>`. */
   name?: string;
+  /**
+   * A config file whose text is added to the generated config (e.g. the authorization block
+   * `optiinfra creds` writes); read at every (re)start. Default: none, so no authorization.
+   */
+  configFile?: string;
 }
 
 export interface NatsServerHandle extends AsyncDisposable {
@@ -91,8 +96,10 @@ class LocalNats extends LocalServer implements NatsServerHandle {
     ];
     if (this.opts.jetstream ?? true) lines.push(`jetstream { store_dir: ${q(this.storeDir)} }`);
     if (this.opts.extraConfig) lines.push(this.opts.extraConfig);
+    // appended, not `include`d: nats-server resolves an include relative to the including file
+    if (this.opts.configFile) lines.push(await readFile(this.opts.configFile, 'utf8'));
     const conf = join(this.dir, 'nats.conf');
-    await writeFile(conf, lines.join('\n') + '\n');
+    await writeFile(conf, lines.join('\n') + '\n', { mode: 0o600 });
     return { command: this.bin, args: ['-c', conf], cwd: this.dir };
   }
 

@@ -4,3 +4,4 @@
  */
 export * from './fleet-plan.js';
 export * from './cloud-executor.js';
+export * from './process.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { startNats } from '../../testkit/index.js';
 import { connectBus, defaultTopology, provision } from '../../bus/index.js';
-import { appTelemetryV1, engineTelemetryV1, gpuTelemetryV1, STREAMS } from '../../schemas/index.js';
+import { appTelemetryV1, costTelemetryV1, engineTelemetryV1, gpuTelemetryV1, STREAMS } from '../../schemas/index.js';
 import { startPlacement } from '../../supervisor/index.js';
 import { MemorySnapshotStore, probeLogic, startActorHost, workloadRouter } from '../../actors/index.js';
 import { DEFAULT_SYNTHETIC_PARAMS, generateSyntheticTrace } from '../trace/index.js';
@@ -39,7 +39,7 @@ async function replay(): Promise<Replay> {
     store: new MemorySnapshotStore(),
     logics: [probeLogic],
     router: workloadRouter(['probe']),
-    accept: [gpuTelemetryV1, engineTelemetryV1, appTelemetryV1],
+    accept: [gpuTelemetryV1, engineTelemetryV1, appTelemetryV1, costTelemetryV1],
     hostId: 'sim-test-host',
     leaseTtlMs: 5_000,
   });
@@ -87,5 +87,9 @@ describe('sim/fleet over NATS with the lockstep clock', () => {
       .map((s) => s.data as { up: boolean; requests_running: number });
     expect(engine.every((e) => e.up)).toBe(true);
     expect(engine.some((e) => e.requests_running > 0)).toBe(true);
+    // one cost sample per node per tick, at the catalog price
+    const cost = a.stored.filter((s) => s.subject.includes('.cost.')).map((s) => s.data as { usd_per_hour: number });
+    expect(cost).toHaveLength(2 * a.ticks);
+    expect(new Set(cost.map((c) => c.usd_per_hour)).size).toBe(1);
   }, 120_000);
 });

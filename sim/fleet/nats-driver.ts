@@ -4,6 +4,7 @@ import { encodeEnvelope, makeEnvelope, publish, type Bus } from '../../bus/index
 import {
   clockAckV1,
   clockTickV1,
+  costTelemetryV1,
   decodeEnvelope,
   engineTelemetryV1,
   gpuTelemetryV1,
@@ -33,7 +34,7 @@ export interface FleetBus {
 
 /**
  * Carries a fleet run over NATS as real gpu-edges would: at each boundary, per node, one
- * `oi.v1.tel.gpu` and one `oi.v1.tel.engine` message stamped with event time (the engine's
+ * `oi.v1.tel.gpu`, one `oi.v1.tel.engine` and one `oi.v1.tel.cost` message stamped with event time (the engine's
  * /metrics parsed by the gpu-edge parser, so the numbers take the production path). With
  * lockstep, tick t follows and the run waits for the hosts' acks (DESIGN.md "Time"). Envelope
  * ids derive from the seed, so a replay publishes the same messages.
@@ -66,13 +67,17 @@ export function fleetBus(spec: FleetSpec, o: FleetBusOptions): FleetBus {
     async onInterval(i) {
       const at = telemetry.stampOf(i);
       const opts = (m: { source: string; node: string }) => ({ source, ts: at, id: id(m.source, m.node, i.tSec) });
-      const sends = telemetry
-        .messages(i)
-        .map((m) =>
-          m.source === 'gpu'
-            ? publish(o.bus.js, subjects.tel('gpu', spec.workload, m.node), gpuTelemetryV1, m.data, opts(m))
-            : publish(o.bus.js, subjects.tel('engine', spec.workload, m.node), engineTelemetryV1, m.data, opts(m))
-        );
+      const sends = telemetry.messages(i).map((m) => {
+        const subject = subjects.tel(m.source, spec.workload, m.node);
+        switch (m.source) {
+          case 'gpu':
+            return publish(o.bus.js, subject, gpuTelemetryV1, m.data, opts(m));
+          case 'engine':
+            return publish(o.bus.js, subject, engineTelemetryV1, m.data, opts(m));
+          case 'cost':
+            return publish(o.bus.js, subject, costTelemetryV1, m.data, opts(m));
+        }
+      });
       await Promise.all(sends);
       published += sends.length;
       if (!o.lockstep) return;

@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 /** A simulated cloud whose clock runs 60 simulated seconds per 20 ms, so launches complete. */
-async function runningCloud(seed: number, spotPerHour = 0): Promise<{ cloud: SimCloud; ids: string[]; stop(): void }> {
+async function runningCloud(
+  seed: number,
+  spotPerHour = 0
+): Promise<{ cloud: SimCloud; ids: string[]; stop: () => void }> {
   const cloud = new SimCloud({ seed, spotInterruptionsPerHour: spotPerHour });
   const ids: string[] = [];
   for (let i = 0; i < 3; i++) ids.push(await cloud.launch('aws:g6e.xlarge', 'on_demand', 'us-east-1a'));
