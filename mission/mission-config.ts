@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,14 +116,19 @@ export async function loadMissionConfig(path = DEFAULT_MISSION_FILE): Promise<Mi
   return parseMissionConfig(raw, path);
 }
 
+/** The project's shared data folder on the development and CI machines. */
+export const SHARED_TRACES_DIR = '/work/shared/data/traces';
+
 /**
- * Where trace files live: `OI_TRACES_DIR`, else `shared/data/traces` beside the repository
- * (the checkout sits in a folder next to `shared/`).
+ * Where trace files live: `OI_TRACES_DIR`, else `shared/data/traces` beside the repository (the
+ * checkout sits in a folder next to `shared/`), else the machines' shared folder (a clone made
+ * elsewhere, e.g. by CI in a temporary directory).
  */
 export function tracesDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.OI_TRACES_DIR) return resolve(env.OI_TRACES_DIR);
   const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-  return join(repoRoot, '..', 'shared', 'data', 'traces');
+  const beside = join(repoRoot, '..', 'shared', 'data', 'traces');
+  return existsSync(beside) || !existsSync(SHARED_TRACES_DIR) ? beside : SHARED_TRACES_DIR;
 }
 
 export function traceFile(trace: MissionTrace, env: NodeJS.ProcessEnv = process.env): string {

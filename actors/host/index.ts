@@ -8,4 +8,3 @@ export * from './effects.js';
 export * from './partition-worker.js';
 export * from './probe.js';
 export * from './clock-participant.js';
-export * from './process.js';

@@ -40,10 +40,11 @@ describe("sim/fleet Little's law over the fleet", () => {
     expect(summary.requestsDone).toBe(trace.length);
     expect(inSystem.length).toBeGreaterThan(100);
     expect(lambda * W).toBeGreaterThan(5);
-    // Tolerance 8%: N(t) is near Poisson (variance ≈ L ≈ 16), samples 5 s apart are ~independent
-    // (W ≈ 1.6 s), so the sample mean's standard error over ~120 samples is √16/√120 ≈ 2.3% of L;
-    // 3 standard errors, plus ~1% the gauges cannot see (12 ms preprocessing and 4 ms
-    // detokenisation of DEFAULT_FRONTEND, inside e2e but outside running + waiting).
-    expect(Math.abs(L - lambda * W)).toBeLessThan(0.08 * lambda * W);
+    // Tolerance 5% (the simulator's validation bar): N(t) is near Poisson (variance ≈ L ≈ 16),
+    // samples 5 s apart are ~independent (W ≈ 1.6 s), so the sample mean's standard error over
+    // ~120 samples is √16/√120 ≈ 2.3% of L; ~1% more is latency the gauges cannot see (12 ms
+    // preprocessing, 4 ms detokenisation of DEFAULT_FRONTEND). The seed is fixed, so this is
+    // deterministic; other seeds may need up to ~8%.
+    expect(Math.abs(L - lambda * W)).toBeLessThan(0.05 * lambda * W);
   }, 60_000);
 });
