@@ -68,4 +68,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// a failed long-running command may still hold connections open: leave anyway, after stderr drains
+if (code !== 0) setTimeout(() => process.exit(code), 200);

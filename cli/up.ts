@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startClickHouse, startNats, startPostgres } from '../testkit/index.js';
 import { ENV_VARS, PROCESSES, redactUrl, type ProcessName } from '../config/index.js';
 import { CredentialStore, principal, SERVICE_ROLES, type Role } from '../security/index.js';
+import { connectBus } from '../bus/index.js';
+import { STREAMS } from '../schemas/index.js';
 import { flag, type Args } from './args.js';
 import { credsDirOf } from './creds.js';
 
@@ -76,7 +80,14 @@ export async function runUp(args: Args): Promise<number> {
       setTimeout(() => !stopping && launch(c), delay).unref();
     });
   };
-  children.forEach(launch);
+  // the supervisor provisions the streams everything else consumes: it goes first
+  const [first, ...rest] = [...children].sort(
+    (a, b) => Number(b.name === 'supervisor') - Number(a.name === 'supervisor')
+  );
+  launch(first!);
+  say('waiting for the supervisor to provision the bus…');
+  await waitForStreams(nats.url, creds ? { user: 'admin', passFile: creds.passwordFile('admin') } : undefined);
+  rest.forEach(launch);
   const sim = args.flags.has('no-sim') ? undefined : startSim(args, { ...env, ...roleEnv('sim') }, say);
 
   say('running:');
@@ -116,6 +127,35 @@ export async function runUp(args: Args): Promise<number> {
   await Promise.all([nats.kill('SIGTERM'), postgres.kill('SIGINT'), clickhouse.kill('SIGTERM')]);
   say('stopped');
   return 0;
+}
+
+/** Resolves once every stream of the topology exists (the supervisor provisioned the bus). */
+async function waitForStreams(url: string, auth: { user: string; passFile: string } | undefined): Promise<void> {
+  const bus = await connectBus({
+    servers: url,
+    name: 'oi-up',
+    ...(auth ? { user: auth.user, pass: (await readFile(auth.passFile, 'utf8')).trim() } : {}),
+  });
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const have = await Promise.all(
+        Object.values(STREAMS).map((s) =>
+          bus.jsm.streams.info(s).then(
+            () => true,
+            () => false
+          )
+        )
+      );
+      if (have.every(Boolean)) return;
+      if (Date.now() > deadline) {
+        throw new Error('the supervisor did not provision the bus in 120 s; see its log above');
+      }
+      await sleep(500);
+    }
+  } finally {
+    await bus.drain();
+  }
 }
 
 /** Credentials of every service role and of the person running `up`; regenerates the server config. */

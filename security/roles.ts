@@ -156,6 +156,8 @@ export function permissionsFor(p: Principal): Permissions {
         publish: [
           'oi.v1.dlq.*',
           ...[tel, STREAMS.rec, STREAMS.dec, STREAMS.evt].flatMap(anyConsumer),
+          // lag: the newest message of each stream it stores
+          ...[tel, STREAMS.rec, STREAMS.dec, STREAMS.evt].map((x) => `${API}.STREAM.MSG.GET.${x}`),
           ...kvWrite(KV_BUCKETS.leases),
           ...kvRead(KV_BUCKETS.health),
         ],
@@ -222,6 +224,7 @@ export function permissionsFor(p: Principal): Permissions {
           'oi.v1.evt.edge.*.*',
           `oi.v1.dlq.${STREAMS.act}`,
           ...anyConsumer(STREAMS.act),
+          `${API}.STREAM.INFO.${STREAMS.evt}`,
           '$SRV.>',
         ],
         subscribe: [
