@@ -12,6 +12,7 @@ import { connectBus } from '../bus/index.js';
 import { STREAMS } from '../schemas/index.js';
 import { flag, type Args } from './args.js';
 import { credsDirOf } from './creds.js';
+import { localOperator } from './connect.js';
 
 export const UP_USAGE = `optiinfra up [--dir .oi-run] [--nats-port 4222] [--pg-port 55432] [--ch-port 8123]
              [--fleet sim/fleet/examples/fleet.yaml] [--trace <file> | --synthetic 86400] [--no-sim] [--no-auth]
@@ -165,11 +166,6 @@ async function prepareCredentials(dir: string): Promise<CredentialStore> {
   await store.ensure(principal('operator', { name: localOperator() }));
   await store.writeAuthConfig();
   return store;
-}
-
-function localOperator(): string {
-  const name = (process.env.USER ?? process.env.LOGNAME ?? 'local').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48);
-  return name || 'local';
 }
 
 function operatorOf(store: CredentialStore): string {
