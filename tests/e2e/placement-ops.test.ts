@@ -69,7 +69,10 @@ describe('supervisor and hosts as operators see them, and the lockstep clock', (
     await check(
       async () => {
         const s = await status();
-        return s.hosts.length === 2 && s.leases.filter((l) => l.live && l.holder === l.assigned_to).length === P
+        // both hosts assigned a share and holding it: a host that just joined may not have its share yet
+        return s.hosts.length === 2 &&
+          s.hosts.every((h) => h.assigned > 0 && h.held === h.assigned) &&
+          s.leases.filter((l) => l.live && l.holder === l.assigned_to).length === P
           ? s
           : undefined;
       },
