@@ -35,7 +35,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   'oi.rec.proposal.v1': { subject: 'oi.v1.rec.<agent>.<workload>', stream: 'OI_REC' },
   'oi.dec.decision.v1': { subject: 'oi.v1.dec.<workload>', stream: 'OI_DEC' },
   'oi.act.action.v1': { subject: 'oi.v1.act.<node>.<verb…>', stream: 'OI_ACT' },
-  'oi.act.result.v1': { subject: 'oi.v1.evt.act.result.<workload>', stream: 'OI_EVT' },
+  'oi.act.result.v1': { subject: 'oi.v1.evt.<edge|executor>.action_result.<workload>', stream: 'OI_EVT' },
   'oi.evt.notice.v1': { subject: 'oi.v1.evt.<domain>.<event>.<workload>', stream: 'OI_EVT' },
   'oi.dlq.entry.v1': { subject: 'oi.v1.dlq.<stream>', stream: 'OI_DLQ' },
   'oi.rec.probe.v1': { subject: 'oi.v1.rec.probe.<workload>', stream: 'OI_REC' },
