@@ -1,3 +1,4 @@
+import bcrypt from 'bcryptjs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,11 @@ describe('security CredentialStore', () => {
     expect(record.rotated_at).toBeDefined();
     const after = await store.password('host');
     expect(after).not.toBe(before);
-    expect(await readFile(await store.writeAuthConfig(), 'utf8')).toContain(`password: "${after}"`);
+    const conf = await readFile(await store.writeAuthConfig(), 'utf8');
+    expect(conf).not.toContain(after);
+    const hash = /user: "host", password: "([^"]+)"/.exec(conf)?.[1] ?? '';
+    expect(await bcrypt.compare(after, hash)).toBe(true);
+    expect(await bcrypt.compare(before, hash)).toBe(false);
     await expect(store.rotate('nobody')).rejects.toThrow(`no credential for user nobody in ${store.dir}`);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { registerSecret } from '../config/index.js';
 import { permissionsFor, principal, ROLES, type Principal, type Role } from './roles.js';
 import { natsAuthConfig, type ServerTls } from './server-config.js';
@@ -16,6 +17,8 @@ export interface CredentialRecord {
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
+/** Each connect pays this once on the server; hashes are kept so a config rewrite is cheap. */
+const BCRYPT_COST = 10;
 const USERS_FILE = 'users.json';
 export const AUTH_CONFIG_FILE = 'nats-auth.conf';
 
@@ -89,12 +92,34 @@ export class CredentialStore {
     const users = await Promise.all(
       (await this.list()).map(async (r) => ({
         user: r.user,
-        password: await this.password(r.user),
+        // the server config holds only a bcrypt hash: reading it yields no password
+        password: await this.#hashOf(r.user),
         permissions: permissionsFor(principalOf(r)),
       }))
     );
     await this.#writePrivate(this.authConfigFile, natsAuthConfig(users, opts));
     return this.authConfigFile;
+  }
+
+  /** The bcrypt hash of the user's current password, kept beside it and redone after a rotation. */
+  async #hashOf(user: string): Promise<string> {
+    const password = await this.password(user);
+    const file = join(this.dir, `${user}.bcrypt`);
+    const [kept, hashedAt, passAt] = await Promise.all([
+      readFile(file, 'utf8').then(
+        (t) => t.trim(),
+        () => ''
+      ),
+      stat(file).then(
+        (st) => st.mtimeMs,
+        () => -1
+      ),
+      stat(this.passwordFile(user)).then((st) => st.mtimeMs),
+    ]);
+    if (kept && hashedAt > passAt) return kept;
+    const fresh = await bcrypt.hash(password, BCRYPT_COST);
+    await this.#writePrivate(file, `${fresh}\n`);
+    return fresh;
   }
 
   /** Fails when the directory or a file in it is readable by anyone but the owner. */

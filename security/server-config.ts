@@ -2,7 +2,7 @@ import type { Permissions } from './roles.js';
 
 export interface AuthUser {
   user: string;
-  /** Plain password or a bcrypt hash (`$2a$…`); nats-server accepts either. */
+  /** A bcrypt hash (`$2a$…`/`$2b$…`) or a plain password; nats-server accepts either. */
   password: string;
   permissions: Permissions;
 }

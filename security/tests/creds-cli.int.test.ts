@@ -46,5 +46,5 @@ describe('security optiinfra creds', () => {
     expect((await readFile(join(dir, 'edge-n1.pass'), 'utf8')).trim()).toBe(pass);
     await creds('rotate', 'edge-n1');
     expect((await readFile(join(dir, 'edge-n1.pass'), 'utf8')).trim()).not.toBe(pass);
-  }, 60_000);
+  }, 180_000); // six CLI processes, each hashing the passwords it writes with bcrypt
 });
