@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Svcm } from '@nats-io/services';
 import { connectBus, defaultTopology, encodeEnvelope, makeEnvelope, provision, type Bus } from '../bus/index.js';
 import {
   ingestConsumerSpecs,
@@ -6,13 +7,13 @@ import {
   resolveWindow,
   savingsReport,
   sloReport,
-  startIngester,
   summaryReport,
+  type IngesterStats,
 } from '../actors/index.js';
 import { DASHBOARDS, expandMacros } from '../dashboards/index.js';
 import { STREAMS, gpuTelemetryV1, subjects } from '../schemas/index.js';
 import { migrateClickHouse, openClickHouse, type ClickHouse } from '../stores/index.js';
-import { startClickHouse, startNats } from '../testkit/index.js';
+import { startClickHouse, startNats, startOiProcess, type OiProcess } from '../testkit/index.js';
 import { intFlag, type BenchArgs } from './args.js';
 import { addNote, addRow, perSecond, progress, whole } from './report.js';
 import { buildFeed, gpuSample, publishFeed, workloadName, type FeedMessage } from './telemetry-feed.js';
@@ -21,6 +22,7 @@ const GOAL_RATIO = 0.4;
 const GOAL_LAG_MS = 5_000;
 const GOAL_REPORT_MS = 100;
 const BATCH = 2_000; // OI_INGEST_BATCH_SIZE default
+const BATCH_MS = 1_000; // OI_INGEST_BATCH_MS default
 
 interface IngestOptions {
   messages: number;
@@ -31,6 +33,23 @@ interface IngestOptions {
   /** Days (ending now) of 1-minute rows; the 1-hour rollup always covers `days`. */
   minuteDays: number;
   rounds: number;
+  /** `optiinfra serve ingest` processes sharing the consumers, as in production. */
+  ingesters: number;
+}
+
+/** Every ingest process's `$SRV.STATS` (`nats micro stats oi-ingest`). */
+async function ingestStats(bus: Bus): Promise<IngesterStats[]> {
+  const out: IngesterStats[] = [];
+  const client = new Svcm(bus.nc).client({ strategy: 'timer', maxWait: 500 });
+  try {
+    for await (const s of await client.stats('oi-ingest')) {
+      const d = s.endpoints?.[0]?.data as IngesterStats | undefined;
+      if (d) out.push(d);
+    }
+  } catch (err) {
+    if (!/no responders/i.test(String((err as Error).message))) throw err;
+  }
+  return out;
 }
 
 /**
@@ -38,7 +57,8 @@ interface IngestOptions {
  * samples into a stream shaped like OI_TEL) beside (b) publish → actors/ingest → ClickHouse
  * row count over the same messages; (c) per-message ingest lag p99 (ClickHouse `ingested_at`
  * minus the envelope time stamped at publish) through a 10× burst; (d) report query p95 over
- * 30 days of 1-minute rollups for 1,000 workloads (synthetic rows inserted directly).
+ * 30 days of 1-minute rollups for 1,000 workloads (synthetic rows inserted directly). Ingest runs as
+ * `--ingesters` real `optiinfra serve ingest` processes sharing the partitions, as in production.
  */
 export async function benchIngest(args: BenchArgs): Promise<void> {
   const o: IngestOptions = {
@@ -49,6 +69,7 @@ export async function benchIngest(args: BenchArgs): Promise<void> {
     days: intFlag(args, 'days', 30, 1, 90),
     minuteDays: intFlag(args, 'minute-days', 1, 1, 90),
     rounds: intFlag(args, 'rounds', 20, 3, 1_000),
+    ingesters: intFlag(args, 'ingesters', 2, 1, 16),
   };
   await using nats = await startNats();
   await using clickhouse = await startClickHouse();
@@ -64,25 +85,31 @@ export async function benchIngest(args: BenchArgs): Promise<void> {
   try {
     await migrateClickHouse(ch);
     const baseline = await leanPublish(bus, o);
-    const ingester = await startIngester({
-      bus,
-      ch,
-      partitions: o.partitions,
-      ingestId: 'bench',
-      leaseTtlMs: 10_000,
-      batchSize: BATCH,
-      batchMs: 1_000,
-    });
+    const env = {
+      OI_NATS_URL: nats.url,
+      OI_CLICKHOUSE_URL: clickhouse.url,
+      OI_CLICKHOUSE_DB: 'bench_ingest',
+      OI_PARTITIONS: String(o.partitions),
+      OI_ACK_WAIT_MS: '30000',
+      OI_INGEST_BATCH_SIZE: String(BATCH),
+      OI_INGEST_BATCH_MS: String(BATCH_MS),
+      OI_LOG_LEVEL: 'warn',
+    };
+    const procs: OiProcess[] = Array.from({ length: o.ingesters }, (_, i) =>
+      startOiProcess('ingest', { ...env, OI_INGEST_ID: `bench-${i}` })
+    );
     try {
-      // the clock starts once the ingester holds every consumer (its leases are not part of the rate)
+      // the clock starts once the ingest processes hold every consumer (their start and leases are not part of the rate)
       const consumers = ingestSources(o.partitions).length;
-      const deadline = performance.now() + 60_000;
-      while (ingester.stats().consumers.length < consumers) {
+      const deadline = performance.now() + 120_000;
+      const held = async (): Promise<number> => (await ingestStats(bus)).reduce((n, s) => n + s.consumers.length, 0);
+      while ((await held()) < consumers) {
         if (performance.now() > deadline)
           throw new Error(
-            `ingest: the ingester holds ${ingester.stats().consumers.length}/${consumers} consumers after 60 s`
+            `ingest: ${o.ingesters} processes hold ${await held()}/${consumers} consumers after 120 s\n` +
+              procs.map((p) => p.getLog().slice(-2_000)).join('\n')
           );
-        await sleep(100);
+        await sleep(200);
       }
       const e2e = await endToEnd(bus, ch, o);
       const lag = await burstLag(bus, ch, o, e2e);
@@ -98,18 +125,21 @@ export async function benchIngest(args: BenchArgs): Promise<void> {
         baseline: `< ${whole(GOAL_LAG_MS)} ms`,
         ratio: '-',
       });
-      const t = ingester.stats();
+      const stats = await ingestStats(bus);
+      const sum = (k: 'retries' | 'duplicates'): number => stats.reduce((n, s) => n + s.totals[k], 0);
       addNote(
-        `ingest: ${t.lost} consumer leases lost, ${t.totals.retries} insert retries, ${t.totals.duplicates} duplicates dropped during the run.`
+        `ingest: ${stats.reduce((n, s) => n + s.lost, 0)} consumer leases lost, ${sum('retries')} insert retries, ` +
+          `${sum('duplicates')} duplicates dropped during the run (${stats.length} processes reporting).`
       );
       addNote(
-        `ingest: ${whole(o.messages)} GPU samples, P=${o.partitions}, batch ${BATCH}/1 s, one in-process ingester; goal e2e ≥ ${GOAL_RATIO * 100}% of ` +
+        `ingest: ${whole(o.messages)} GPU samples, P=${o.partitions}, batch ${BATCH}/${BATCH_MS / 1000} s, ${o.ingesters} \`optiinfra serve ingest\` ` +
+          `processes; goal e2e ≥ ${GOAL_RATIO * 100}% of ` +
           `the lean publish rate: ${e2e / baseline >= GOAL_RATIO ? 'met' : 'NOT met'}. Burst: ${whole(lag.baseRate)}/s for 5 s, ` +
           `${whole(10 * lag.baseRate)}/s for ${o.burstS} s, ${whole(lag.baseRate)}/s for 5 s; lag = ingested_at − publish time, ` +
           `p50 ${whole(lag.p50Ms)} ms, max ${whole(lag.maxMs)} ms (goal p99 < ${GOAL_LAG_MS} ms: ${lag.p99Ms < GOAL_LAG_MS ? 'met' : 'NOT met'}).`
       );
     } finally {
-      await ingester.stop();
+      await Promise.all(procs.map((p) => p.stop(10_000)));
     }
     await reportQueries(clickhouse.url, o);
   } finally {

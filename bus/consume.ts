@@ -1,7 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { decodeEnvelope, type Envelope, type FieldIssue, type MessageDef } from '../schemas/index.js';
 import { silentLogger, type Logger } from '../config/index.js';
-import { deadLetter } from './dead-letter.js';
+import { deadLetter, eraseStreamMessage, refusedForEveryReader } from './dead-letter.js';
 import { isSensitiveSubject } from './sensitivity.js';
 import { payloadTooLarge } from './payload-limits.js';
 
@@ -56,7 +56,9 @@ export async function consume<T>(js: JetStreamClient, opts: ConsumeOptions<T>): 
     issues?: FieldIssue[],
     schema?: string,
     id?: string,
-    sensitive?: boolean
+    sensitive?: boolean,
+    /** Also erase the original from the stream (a sensitive message refused for its bytes). */
+    erase = false
   ): Promise<void> => {
     try {
       await deadLetter(
@@ -75,8 +77,9 @@ export async function consume<T>(js: JetStreamClient, opts: ConsumeOptions<T>): 
         },
         { source: opts.source }
       );
+      if (erase) await eraseStreamMessage(js, opts.stream, m.seq);
     } catch (err) {
-      // without a DLQ record the message must stay in the stream: redeliver later
+      // without a DLQ record (or with its content still in the stream) the message comes back later
       logger.error({ err, subject: m.subject }, 'dead-letter failed; message will be redelivered');
       m.nak(backoff(m.info.deliveryCount));
       return;
@@ -91,15 +94,16 @@ export async function consume<T>(js: JetStreamClient, opts: ConsumeOptions<T>): 
       if (tooLarge) {
         logger.warn({ subject: m.subject, bytes: m.data.byteLength }, 'oversize message dead-lettered');
         // kept as a hash and the size: the bytes are the problem
-        await toDlq(m, tooLarge.message, tooLarge.issues, undefined, undefined, true);
+        await toDlq(m, tooLarge.message, tooLarge.issues, undefined, undefined, true, isSensitiveSubject(m.subject));
         continue;
       }
       const decoded = decodeEnvelope<T>(m.data, opts.accept);
       if (!decoded.ok) {
         const e = decoded.error;
         logger.warn({ subject: m.subject, reason: e.reason }, 'invalid message dead-lettered');
-        const sensitive = e.kind === 'invalid_data' ? e.sensitive : false;
-        await toDlq(m, e.reason, e.issues, 'schema' in e ? e.schema : undefined, undefined, sensitive);
+        const sensitive = (e.kind === 'invalid_data' && e.sensitive) || isSensitiveSubject(m.subject);
+        const erase = sensitive && refusedForEveryReader(e.kind);
+        await toDlq(m, e.reason, e.issues, 'schema' in e ? e.schema : undefined, undefined, sensitive, erase);
         continue;
       }
       const env = decoded.envelope;

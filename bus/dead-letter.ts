@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
-import { dlqEntryV1, subjects, type FieldIssue } from '../schemas/index.js';
+import { dlqEntryV1, subjects, type DecodeFailure, type FieldIssue } from '../schemas/index.js';
 import { containsSecret, scrubSecrets } from '../config/index.js';
 import { publish } from './publish.js';
 import type { RetryOptions } from './retry.js';
@@ -74,4 +74,34 @@ export async function deadLetter(
     ...(opts.retry ? { retry: opts.retry } : {}),
   });
   return ack;
+}
+
+/**
+ * Refusals that hold for every reader of the message (its bytes are not a valid message), unlike
+ * `wrong_schema` (another consumer may accept it) or a handler that failed.
+ */
+export function refusedForEveryReader(kind: DecodeFailure['kind'] | 'too_large'): boolean {
+  return kind !== 'wrong_schema';
+}
+
+const managers = new WeakMap<JetStreamClient, Promise<JetStreamManager>>();
+
+/**
+ * Erases a stored message by sequence (the server overwrites it, so it cannot be read back from
+ * the stream or its files). For a sensitive message refused for its bytes once its hash-only dead
+ * letter is stored: content that broke the privacy rule must not stay readable in the stream
+ * (DESIGN.md "Subjects"). A message already gone (another consumer erased it) is no error.
+ */
+export async function eraseStreamMessage(js: JetStreamClient, stream: string, seq: number): Promise<void> {
+  let jsm = managers.get(js);
+  if (!jsm) {
+    jsm = js.jetstreamManager();
+    managers.set(js, jsm);
+  }
+  try {
+    await (await jsm).streams.deleteMessage(stream, seq, true);
+  } catch (err) {
+    if (/no message found/i.test((err as Error).message)) return;
+    throw err;
+  }
 }

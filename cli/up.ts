@@ -8,8 +8,9 @@ import pg from 'pg';
 import { startClickHouse, startNats, startPostgres } from '../testkit/index.js';
 import { ENV_VARS, PROCESSES, redactUrl, type ProcessName } from '../config/index.js';
 import { CredentialStore, principal, SERVICE_ROLES, type Role } from '../security/index.js';
-import { connectBus } from '../bus/index.js';
-import { STREAMS } from '../schemas/index.js';
+import { connectBus, request } from '../bus/index.js';
+import { registerWorkloadV1, STREAMS, subjects } from '../schemas/index.js';
+import { loadFleetSpec } from '../sim/index.js';
 import { flag, type Args } from './args.js';
 import { credsDirOf } from './creds.js';
 import { localOperator } from './connect.js';
@@ -21,6 +22,9 @@ export const UP_USAGE = `optiinfra up [--dir .oi-run] [--nats-port 4222] [--pg-p
   fleet on the lockstep clock (a seeded synthetic day by default), shows what runs where, and
   stops it all on Ctrl-C. NATS runs with a user per role (credentials in <dir>/creds, see
   \`optiinfra creds\`) unless --no-auth.`;
+
+/** Actor kinds the host of `up` runs unless OI_HOST_ACTORS says otherwise: the four agents. */
+export const UP_HOST_ACTORS = 'cost,performance,resource,application';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,6 +62,13 @@ export async function runUp(args: Args): Promise<number> {
     OI_NATS_URL: nats.url,
     OI_PG_URL: postgres.url.replace(/\/postgres$/, '/optiinfra'),
     OI_CLICKHOUSE_URL: clickhouse.url,
+    // the whole system runs the agents; OI_HOST_ACTORS in the caller's environment still wins
+    OI_HOST_ACTORS: process.env.OI_HOST_ACTORS ?? UP_HOST_ACTORS,
+    // the simulator replays on the lockstep clock: the supervisor arbitrates on its ticks, or a
+    // replay running ahead of the wall clock would see every proposal expire on arrival
+    OI_ARBITRATION_CLOCK:
+      process.env.OI_ARBITRATION_CLOCK ??
+      (args.flags.has('no-sim') ? ENV_VARS.OI_ARBITRATION_CLOCK.default : 'lockstep'),
   };
 
   let stopping = false;
@@ -89,6 +100,8 @@ export async function runUp(args: Args): Promise<number> {
   say('waiting for the supervisor to provision the bus…');
   await waitForStreams(nats.url, creds ? { user: 'admin', passFile: creds.passwordFile('admin') } : undefined);
   rest.forEach(launch);
+  const adminAuth = creds ? { user: 'admin', passFile: creds.passwordFile('admin') } : undefined;
+  if (!args.flags.has('no-sim')) await registerFleetWorkload(nats.url, adminAuth, fleetFileOf(args), say);
   const sim = args.flags.has('no-sim') ? undefined : startSim(args, { ...env, ...roleEnv('sim') }, say);
 
   say('running:');
@@ -173,13 +186,66 @@ function operatorOf(store: CredentialStore): string {
   return `OI_NATS_USER=${user} OI_NATS_PASS_FILE=${store.passwordFile(user)} `;
 }
 
+function fleetFileOf(args: Args): string {
+  return flag(args, 'fleet') ?? join(ROOT, 'sim', 'fleet', 'examples', 'fleet.yaml');
+}
+
+/**
+ * Registers the simulated fleet's workload, with the fleet's SLO, so the agents have a spec to
+ * analyse against (they watch unregistered workloads without acting); one registered by an
+ * earlier `up` is kept as it is.
+ */
+async function registerFleetWorkload(
+  url: string,
+  auth: { user: string; passFile: string } | undefined,
+  fleetFile: string,
+  say: (line: string) => void
+): Promise<void> {
+  const fleet = await loadFleetSpec(fleetFile);
+  const bus = await connectBus({
+    servers: url,
+    name: 'oi-up-register',
+    ...(auth ? { user: auth.user, pass: (await readFile(auth.passFile, 'utf8')).trim() } : {}),
+  });
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        await request(
+          bus.nc,
+          subjects.cmd('workload', 'register'),
+          registerWorkloadV1,
+          {
+            workload: fleet.workload,
+            name: fleet.workload,
+            model: fleet.replicas[0]!.model,
+            engine: 'sim',
+            slo: { ttft_p95_ms: fleet.slo.ttftSec * 1000, tpot_mean_ms: fleet.slo.tpotSec * 1000, attainment: 0.99 },
+          },
+          { source: 'optiinfra-up' }
+        );
+        say(`registered workload ${fleet.workload} (advisory: proposals wait for \`optiinfra approve\`)`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'OI_CONFLICT')
+          return say(`workload ${fleet.workload} already registered`);
+        // the workload service answers once the supervisor has migrated PostgreSQL
+        if (Date.now() > deadline) throw err;
+        await sleep(1_000);
+      }
+    }
+  } finally {
+    await bus.drain();
+  }
+}
+
 /** The simulated fleet stands in for GPU nodes here; it waits for the first host by itself. */
 function startSim(args: Args, env: Record<string, string>, say: (line: string) => void): ChildProcess {
   const trace = flag(args, 'trace');
   const simArgs = [
     'sim',
     '--fleet',
-    flag(args, 'fleet') ?? join(ROOT, 'sim', 'fleet', 'examples', 'fleet.yaml'),
+    fleetFileOf(args),
     ...(trace ? ['--trace', trace] : ['--synthetic', flag(args, 'synthetic') ?? '86400']),
     '--lockstep',
   ];

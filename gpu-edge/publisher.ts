@@ -45,7 +45,7 @@ export interface EdgeTelemetryStats {
   gpuFailures: number;
   engineUp: number;
   engineDown: number;
-  /** Engine scrapes that only set the baseline (the first good one). */
+  /** Engine reads that published nothing: the baseline (the first good one), or no newer Prometheus scrape. */
   engineBaselines: number;
   overlapsSkipped: number;
   publishErrors: number;

@@ -26,6 +26,7 @@ export type {
 export { offerKey } from './policy.js';
 export {
   BUILTIN_POLICIES,
+  MISSION_POLICIES,
   attributeSavings,
   runMission,
   type MissionOptions,
@@ -43,4 +44,6 @@ export { staticPeak } from './policies/static-peak.js';
 export { reactiveQueue, ReactiveQueuePolicy, hpaDesired } from './policies/reactive-queue.js';
 export { saturation, SaturationPolicy, analyzeSaturation } from './policies/saturation.js';
 export { oracle, OraclePolicy } from './policies/oracle.js';
+export { optiinfra, OptiInfraPolicy, type OptiInfraCounts } from './policies/optiinfra.js';
+export { startOptiInfraSystem, type OptiInfraSystem } from './policies/optiinfra-system.js';
 export { scaleTo, activeOf } from './policies/fleet-actions.js';

@@ -65,5 +65,6 @@ describe('mission charts', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+    // resvg renders 4 pictures: seconds on a loaded 2-core machine
+  }, 60_000);
 });

@@ -2,11 +2,13 @@ import { parseArgs } from 'node:util';
 import { writeMissionCharts } from './mission-charts.js';
 import { DEFAULT_MISSION_FILE, loadMissionConfig } from './mission-config.js';
 import { missionMarkdown, writeMissionReport } from './report.js';
-import { runMission, type MissionProgress } from './run-mission.js';
+import { MISSION_POLICIES, runMission, type MissionProgress } from './run-mission.js';
 
-export const MISSION_USAGE = `bench mission [--short] [--seed N] [--trace NAME]… [--out DIR] [--config FILE]
+export const MISSION_USAGE = `bench mission [--short] [--seed N] [--trace NAME]… [--policy NAME]… [--out DIR] [--config FILE]
   replays the public traces under static-peak, the HPA queue autoscaler, llm-d's saturation
-  autoscaler and the oracle bound; writes results.json, report.md, series and charts (.mission/)`;
+  autoscaler, the oracle bound and OptiInfra (its processes on their own nats-server, PostgreSQL
+  and ClickHouse); --policy keeps only the named ones (static-peak is the savings reference);
+  writes results.json, report.md, series and charts (.mission/)`;
 
 /** A progress bar on stderr: redrawn in place on a terminal, one line per replay otherwise. */
 function progressBar(): (p: MissionProgress) => void {
@@ -34,15 +36,25 @@ export async function runMissionCommand(argv: readonly string[]): Promise<number
       config: { type: 'string', default: DEFAULT_MISSION_FILE },
       out: { type: 'string', default: '.mission' },
       trace: { type: 'string', multiple: true },
+      policy: { type: 'string', multiple: true },
     },
   });
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) {
     throw new Error(`--seed: expected an integer >= 0, got '${values.seed}'`);
   }
+  const wanted = values.policy;
+  const unknown = (wanted ?? []).filter((n) => !MISSION_POLICIES.some((p) => p.name === n));
+  if (unknown.length) {
+    throw new Error(
+      `--policy: unknown ${unknown.join(', ')} (known: ${MISSION_POLICIES.map((p) => p.name).join(', ')})`
+    );
+  }
+  const policies = wanted ? MISSION_POLICIES.filter((p) => wanted.includes(p.name)) : MISSION_POLICIES;
   const config = await loadMissionConfig(values.config);
   const result = await runMission(config, {
     short: values.short,
+    policies,
     ...(seed !== undefined ? { seed } : {}),
     ...(values.trace ? { traces: values.trace } : {}),
     onProgress: progressBar(),

@@ -39,6 +39,8 @@ export interface PolicyResult {
   replicaHours: Record<string, number>;
   /** Policy-specific figures (the oracle's planned bound). */
   extras: Record<string, number>;
+  /** Decisions as the policy reported them (OptiInfra: every proposal and ruling, in event time). */
+  log?: string[];
 }
 
 /** One telemetry boundary of one replay. */

@@ -1,4 +1,4 @@
-import type { FleetControl, FleetInterval, PurchaseOption, SimRequest } from '../sim/index.js';
+import type { FleetControl, FleetInterval, FleetSim, PurchaseOption, SimRequest } from '../sim/index.js';
 import type { MissionConfig, MissionTrace } from './mission-config.js';
 
 /** One instance type bought one way, with the capacity one replica of it has at the SLO on this trace. */
@@ -47,6 +47,12 @@ export interface PolicyReport {
   rollbacks: number;
   /** USD saved by engine settings, where the policy can attribute it. */
   engineTuningUsd?: number;
+  /** Decisions taken outside `FleetControl` (a system acting through the fleet's NATS services). */
+  decisions?: number;
+  /** Further counts for the result's `extras`. */
+  extras?: Record<string, number>;
+  /** One line per decision, for the result's `log` (what a system decided, and why). */
+  log?: string[];
 }
 
 /** A fleet policy: the fleet at second 0, then a decision at every telemetry boundary. */
@@ -58,6 +64,10 @@ export interface Policy {
   report?(): PolicyReport;
   /** Replayed with no spot interruptions (the oracle ignores them). */
   readonly ignoresInterruptions?: boolean;
+  /** Given the fleet before second 0: a policy that drives it from other processes serves it there. */
+  attach?(sim: FleetSim): Promise<void>;
+  /** After the replay, or when it failed: stop what `attach`/`create` started. */
+  detach?(): Promise<void>;
 }
 
 /** A policy in the mission's list: built once per trace from what is known before the replay. */

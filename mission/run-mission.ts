@@ -6,6 +6,7 @@ import type { MissionConfig } from './mission-config.js';
 import type { MissionResult, PolicyResult, SavingsBySource, SeriesPoint, TraceReport } from './mission-result.js';
 import { loadMissionTrace } from './mission-trace.js';
 import { offerKey, type MissionContext, type Offer, type PolicyEntry } from './policy.js';
+import { optiinfra } from './policies/optiinfra.js';
 import { oracle } from './policies/oracle.js';
 import { reactiveQueue } from './policies/reactive-queue.js';
 import { saturation } from './policies/saturation.js';
@@ -14,6 +15,9 @@ import { readReplicas } from './replica-metrics.js';
 
 /** The policies the field uses today, and the bound. OptiInfra joins through `policies`. */
 export const BUILTIN_POLICIES: readonly PolicyEntry[] = [staticPeak, reactiveQueue, saturation, oracle];
+
+/** What `bench mission` runs: the built-ins and OptiInfra (real processes over real servers). */
+export const MISSION_POLICIES: readonly PolicyEntry[] = [...BUILTIN_POLICIES, optiinfra];
 
 export interface MissionProgress {
   trace: string;
@@ -130,7 +134,13 @@ async function replay(
     series.push(point);
     onTick(i.tSec);
   };
-  const summary = await sim.run(trace.requests, onInterval);
+  let summary: Awaited<ReturnType<FleetSim['run']>>;
+  try {
+    await policy.attach?.(sim);
+    summary = await sim.run(trace.requests, onInterval);
+  } finally {
+    await policy.detach?.();
+  }
   const report = policy.report?.() ?? { conflicts: 0, rollbacks: 0 };
   const tpot = histogramQuantile(0.99, mergeBuckets(lastTpot.values()));
   const result: PolicyResult = {
@@ -149,13 +159,15 @@ async function replay(
     preemptions: [...lastPreemptions.values()].reduce((a, n) => a + n, 0),
     spotInterruptions: summary.interruptions,
     retries: summary.retries,
-    decisions: metered.calls(),
+    decisions: report.decisions ?? metered.calls(),
     conflicts: report.conflicts,
     rollbacks: report.rollbacks,
     peakReplicas,
     replicaHours: Object.fromEntries([...replicaSec].sort().map(([k, s]) => [k, s / 3600])),
     extras: {},
   };
+  Object.assign(result.extras, report.extras ?? {});
+  if (report.log) result.log = report.log;
   if (report.engineTuningUsd !== undefined) result.extras.engineTuningUsd = report.engineTuningUsd;
   if ('plan' in policy && typeof (policy.plan as { boundUsd?: unknown }).boundUsd === 'number') {
     result.extras.plannedBoundUsd = (policy.plan as { boundUsd: number }).boundUsd;

@@ -34,6 +34,7 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   'oi.tel.cost.v1': { subject: 'oi.v1.tel.cost.<workload>.<node>', stream: 'OI_TEL' },
   'oi.rec.proposal.v1': { subject: 'oi.v1.rec.<agent>.<workload>', stream: 'OI_REC' },
   'oi.dec.decision.v1': { subject: 'oi.v1.dec.<workload>', stream: 'OI_DEC' },
+  'oi.dec.decision.v2': { subject: 'oi.v1.dec.<workload>', stream: 'OI_DEC' },
   'oi.act.action.v1': { subject: 'oi.v1.act.<node>.<verb…>', stream: 'OI_ACT' },
   'oi.act.result.v1': { subject: 'oi.v1.evt.<edge|executor>.action_result.<workload>', stream: 'OI_EVT' },
   'oi.evt.notice.v1': { subject: 'oi.v1.evt.<domain>.<event>.<workload>', stream: 'OI_EVT' },

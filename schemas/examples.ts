@@ -4,6 +4,7 @@ import type { MessageDef } from './registry.js';
 import { errorReply } from './errors.js';
 import { actionResultV1, actionV1 } from './action.v1.js';
 import { decisionV1 } from './decision.v1.js';
+import { decisionV2 } from './decision.v2.js';
 import {
   approveDecisionV1,
   decisionPageV1,
@@ -313,6 +314,31 @@ add(decisionV1, {
   lock: { resource: 'engine_config', ttl_s: 900 },
   decided_by: 'supervisor',
   mode: 'semi',
+});
+
+add(decisionV2, {
+  decision_id: 'dec-chat-llama-8b-0043',
+  proposal_id: 'prop-performance-chat-llama-8b-0043',
+  workload: WL,
+  verdict: 'approved',
+  reason: 'slo > cost; auto mode; joint: the added replicas run on spot (seed 000 §19.2 scenario 1)',
+  action: { kind: 'scale_replicas', from: 20, to: 24 },
+  epoch: 7,
+  lock: { resource: 'replicas', ttl_s: 900 },
+  decided_by: 'supervisor',
+  mode: 'auto',
+  execute: true,
+  capacity: { purchase_option: 'spot', why: 'spot allowed and the change is low risk: 30% cheaper capacity' },
+  rollout: {
+    total_replicas: 4,
+    steps: [
+      { share: 0.25, replicas: 1 },
+      { share: 0.5, replicas: 2 },
+      { share: 1, replicas: 4 },
+    ],
+    current: 0,
+    status: 'running',
+  },
 });
 
 add(actionV1, {

@@ -97,6 +97,8 @@ export { evidenceItem, expectedImpact, priorityClass, proposalV1, riskLevel } fr
 export type { EvidenceItem, PriorityClass, Proposal, RiskLevel } from './proposal.v1.js';
 export { decisionV1, verdict } from './decision.v1.js';
 export type { Decision, Verdict } from './decision.v1.js';
+export { decisionV2, decisionToV2, rolloutStep } from './decision.v2.js';
+export type { DecisionV2 } from './decision.v2.js';
 export {
   approveDecisionV1,
   decisionPageV1,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what OptiInfra runs on, idempotently: npm packages, nats-server 2.10 (Debian 13
-# package unpacked into .infra/), the ClickHouse launcher over the pinned chdb library,
-# PostgreSQL 15 and pgvector 0.8. Called by `npm start`, `npm test` and .ci/run.
+# package unpacked into .infra/), Prometheus 2.53 (same), the ClickHouse launcher over the
+# pinned chdb library, PostgreSQL 15 and pgvector 0.8. Called by `npm start`, `npm test` and .ci/run.
 # See shared/INFRA.md for why each piece comes from where it does.
 set -euo pipefail
 
@@ -80,6 +80,23 @@ fi
 v=$(nats_version)
 [[ "$v" == $NATS_WANT* ]] || die "nats-server is $v, OptiInfra needs 2.10.x" "rm -rf .infra/nats and rerun npm run setup"
 
+# --- Prometheus 2.53 (tests of the edge's Prometheus-API source) --------------------------
+# Debian 13's package through the private apt state above, so no root: a Go binary linked only
+# against libc. Debian 12 has 2.42, but fetching it needs the system's apt lists (root on a bare
+# machine); the HTTP API the edge reads is the same in both.
+PROM_WANT="2.53."
+PROM_BIN="$INFRA/prometheus/usr/bin/prometheus"
+prom_version() { "$PROM_BIN" --version 2>/dev/null | sed -nE '1s/^prometheus, version ([0-9.]+).*/\1/p'; }
+if [ ! -x "$PROM_BIN" ] || [[ "$(prom_version)" != $PROM_WANT* ]]; then
+  say "fetching Prometheus 2.53 from Debian 13"
+  rm -rf "$INFRA/prometheus" && mkdir -p "$INFRA/prometheus"
+  apt_trixie download prometheus || die "could not download prometheus from trixie" "check access to deb.debian.org"
+  dpkg-deb -x "$APT_DIR"/prometheus_*.deb "$INFRA/prometheus"
+  rm -f "$APT_DIR"/prometheus_*.deb
+fi
+pv=$(prom_version)
+[[ "$pv" == $PROM_WANT* ]] || die "prometheus is ${pv:-not runnable}, OptiInfra's tests need 2.53.x" "rm -rf .infra/prometheus and rerun npm run setup"
+
 # --- ClickHouse 26.7 through libchdb -------------------------------------------------------
 CHDB_LIB="$ROOT/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so"
 CHDB_BIN="$INFRA/bin/chdb-server"
@@ -151,5 +168,7 @@ OI_CLICKHOUSE_VERSION=$ch_ver
 OI_PG_BIN=$PGBIN
 OI_PG_VERSION=$pg_ver
 OI_PGVECTOR_VERSION=$vv
+OI_PROMETHEUS=$PROM_BIN
+OI_PROMETHEUS_VERSION=$pv
 ENV
-say "ready: nats-server $v, ClickHouse $ch_ver, PostgreSQL $pg_ver, pgvector $vv"
+say "ready: nats-server $v, ClickHouse $ch_ver, PostgreSQL $pg_ver, pgvector $vv, Prometheus $pv"

@@ -141,6 +141,8 @@ export function permissionsFor(p: Principal): Permissions {
           `oi.v1.dlq.${tel}`,
           'oi.v1.clock.ack',
           ...anyConsumer(tel),
+          // a refused sensitive message is erased from OI_TEL once dead-lettered
+          `${API}.STREAM.MSG.DELETE.${tel}`,
           ...kvWrite(KV_BUCKETS.leases),
           ...kvWrite(KV_BUCKETS.health),
           ...kvRead(KV_BUCKETS.config),
@@ -155,9 +157,10 @@ export function permissionsFor(p: Principal): Permissions {
       return {
         publish: [
           'oi.v1.dlq.*',
-          ...[tel, STREAMS.rec, STREAMS.dec, STREAMS.evt].flatMap(anyConsumer),
+          ...[tel, STREAMS.rec, STREAMS.dec, STREAMS.evt, STREAMS.dlq].flatMap(anyConsumer),
+          `${API}.STREAM.MSG.DELETE.${tel}`,
           // lag: the newest message of each stream it stores
-          ...[tel, STREAMS.rec, STREAMS.dec, STREAMS.evt].map((x) => `${API}.STREAM.MSG.GET.${x}`),
+          ...[tel, STREAMS.rec, STREAMS.dec, STREAMS.evt, STREAMS.dlq].map((x) => `${API}.STREAM.MSG.GET.${x}`),
           ...kvWrite(KV_BUCKETS.leases),
           ...kvRead(KV_BUCKETS.health),
         ],

@@ -12,6 +12,7 @@
  * - startPostgres / startClickHouse: PostgreSQL 15 + pgvector, ClickHouse 26.7; tests share
  *   one per worker (sharedPostgres / sharedClickHouse) with a database per file.
  * - check / Lock / freePort: wait for conditions instead of sleeping.
+ * - setClockSkew + CLOCK_SKEW_PRELOAD: step one process's wall clock; descendants: its children.
  */
 export { check, Lock } from './check.js';
 export type { CheckOptions, Truthy } from './check.js';
@@ -27,6 +28,10 @@ export type { ClickHouseHandle, ClickHouseOptions } from './clickhouse.js';
 export type { TestDatabase } from './test-database.js';
 export { sharedClickHouse, sharedPostgres } from './shared.js';
 export { startOiProcess, startTsProcess } from './oi-process.js';
-export type { OiProcess } from './oi-process.js';
+export type { OiProcess, TsProcessOptions } from './oi-process.js';
+export { CLOCK_SKEW_ENV, CLOCK_SKEW_PRELOAD, setClockSkew } from './clock-skew.js';
+export { descendants } from './process-tree.js';
+export { prometheusConfig, startPrometheus } from './prometheus.js';
+export type { ActiveTarget, PrometheusHandle, PrometheusOptions, ScrapeTarget } from './prometheus.js';
 export { startWebhookReceiver } from './webhook-receiver.js';
 export type { Received, WebhookReceiver } from './webhook-receiver.js';

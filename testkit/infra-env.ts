@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Keys that `npm run setup` writes into `.infra/versions.env`. */
-export type InfraKey = 'OI_NATS_SERVER' | 'OI_CHDB_SERVER' | 'OI_CHDB_LIB' | 'OI_PG_BIN';
+export type InfraKey = 'OI_NATS_SERVER' | 'OI_CHDB_SERVER' | 'OI_CHDB_LIB' | 'OI_PG_BIN' | 'OI_PROMETHEUS';
 
 export const SETUP_HINT = 'run `npm run setup` (it installs the servers and writes .infra/versions.env)';
 

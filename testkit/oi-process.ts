@@ -18,15 +18,26 @@ export interface OiProcess extends AsyncDisposable {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+export interface TsProcessOptions {
+  /** Node flags after `--import tsx`, e.g. another `--import` preload (testkit/clock-skew.ts). */
+  nodeArgs?: string[];
+}
+
 /** Starts `optiinfra serve <name>` (supervisor, host, …) with `env` on top of this process's. */
-export function startOiProcess(name: string, env: Record<string, string>): OiProcess {
-  return startTsProcess(name, MAIN, ['serve', name], env);
+export function startOiProcess(name: string, env: Record<string, string>, opts: TsProcessOptions = {}): OiProcess {
+  return startTsProcess(name, MAIN, ['serve', name], env, opts);
 }
 
 /** Runs a TypeScript file of this repo under tsx as a child process (chaos tools, fixtures). */
-export function startTsProcess(name: string, file: string, args: string[], env: Record<string, string>): OiProcess {
+export function startTsProcess(
+  name: string,
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: TsProcessOptions = {}
+): OiProcess {
   const log = new LogBuffer();
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), file, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,7 @@ import {
   Explainer,
   openCheckpointer,
   postgresDecisions,
+  postgresWorkloadState,
   pruneCheckpoints,
   registryContext,
   type AgentAnalyzers,
@@ -22,6 +23,7 @@ import { applicationAnalyzers } from '../application/index.js';
 import { costAnalyzers } from '../cost/index.js';
 import { newHostId, probeLogic, startActorHost, workloadRouter, type HostEffect } from '../host/index.js';
 import { performanceAnalyzers } from '../performance/index.js';
+import { agentMemory, PgvectorOutcomeMemory, withSimilarCases } from '../memory/index.js';
 import { resourceAnalyzers } from '../resource/index.js';
 import { PostgresSnapshotStore, type AnyActorLogic } from '../runtime/index.js';
 import { agentSettings } from './agent-settings.js';
@@ -34,18 +36,31 @@ export const AGENT_ANALYZERS: Record<string, AgentAnalyzers> = {
   application: applicationAnalyzers(),
 };
 
+export interface AgentHostOptions {
+  /** Where OI_AGENT_* and OI_LLM_* are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Analyzers built with other thresholds, by agent name (default AGENT_ANALYZERS). */
+  analyzers?: Partial<Record<string, AgentAnalyzers>>;
+}
+
 /**
  * The actor-host process (`optiinfra serve host`) with the agents: each host runs the kinds in
  * OI_HOST_ACTORS for the partitions the supervisor gives it; prices come from the cloud-provider
- * service on NATS, workload specs from the registry, verdicts from PostgreSQL.
+ * service on NATS, workload specs from the registry, verdicts from PostgreSQL. Every verified
+ * outcome goes to the learning memory (pgvector, `outcome_memory`), and each analysis sees the
+ * agent's most similar past cases, which adjust its candidates' confidence.
  */
-export async function runAgentHost(config: ProcessConfig, logger: Logger): Promise<{ stop(): Promise<void> }> {
+export async function runAgentHost(
+  config: ProcessConfig,
+  logger: Logger,
+  opts: AgentHostOptions = {}
+): Promise<{ stop(): Promise<void> }> {
   const known = ['probe', ...Object.keys(AGENT_ANALYZERS)];
   const unknown = config.hostActors.filter((k) => !known.includes(k));
   if (unknown.length) {
     throw new Error(`OI_HOST_ACTORS names unknown kinds: ${unknown.join(', ')} (known: ${known.join(', ')})`);
   }
-  const settings = agentSettings(process.env);
+  const settings = agentSettings(opts.env ?? process.env);
   const hostId = config.hostId ?? newHostId();
   const bus = await connectBus({
     servers: config.natsUrl,
@@ -67,17 +82,21 @@ export async function runAgentHost(config: ProcessConfig, logger: Logger): Promi
       logger
     );
     const decisions = postgresDecisions(db);
+    const state = postgresWorkloadState(db);
+    const outcomes = new PgvectorOutcomeMemory(db);
     logics = [
       ...logics,
       ...agents.map(
         (k) =>
           agentLogic({
-            analyzers: AGENT_ANALYZERS[k]!,
+            analyzers: withSimilarCases(opts.analyzers?.[k] ?? AGENT_ANALYZERS[k]!),
             explainer,
             checkpointer,
             context,
             decisions,
+            state,
             timing: settings.timing,
+            memory: agentMemory(outcomes, AGENT_ANALYZERS[k]!.agent, { logger }),
           }) as AnyActorLogic<HostEffect>
       ),
     ];

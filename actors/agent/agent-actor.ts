@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from '@langchain/langgraph';
 import {
+  APP_TELEMETRY_TIERS,
   appTelemetryV1,
   costTelemetryV1,
   engineTelemetryV1,
@@ -16,6 +17,7 @@ import { buildAgentGraph, type AgentGraph, type AgentGraphState, type DecisionVi
 import { digestOf } from './digest.js';
 import type { Explainer } from './explainer.js';
 import { addTelemetry, emptyWindows, type TelemetryInput, type WindowConfig, type WindowState } from './windows.js';
+import type { WorkloadStateSource } from './workload-state.js';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Digest, OutcomeJudgement } from './digest.js';
 import type { Proposal } from '../../schemas/index.js';
@@ -60,6 +62,8 @@ export interface AgentDeps {
   context: AgentContextSource;
   decisions: DecisionSource;
   timing: AgentTiming;
+  /** Engine flags, routing and applied changes (`postgresWorkloadState`); without it analyzers see none. */
+  state?: WorkloadStateSource;
   memory?: {
     record(o: {
       proposal: Proposal;
@@ -80,6 +84,8 @@ export interface AgentActorState {
   lastOutSeq: number;
 }
 
+const TIER_IDS: ReadonlySet<string> = new Set(APP_TELEMETRY_TIERS.map((m) => m.id));
+
 function toInput(env: Envelope): TelemetryInput | undefined {
   const ts = Date.parse(env.ts);
   switch (env.schema) {
@@ -92,7 +98,7 @@ function toInput(env: Envelope): TelemetryInput | undefined {
     case appTelemetryV1.id:
       return { source: 'app', ts, data: env.data as never };
     default:
-      return undefined;
+      return TIER_IDS.has(env.schema) ? { source: 'appTier', ts, data: env.data as never } : undefined;
   }
 }
 
@@ -123,6 +129,7 @@ export function agentLogic(deps: AgentDeps): ActorLogic<AgentActorState, Envelop
     const spec = await deps.context.spec(key);
     if (!spec) return undefined;
     const prices = await deps.context.prices();
+    const known = deps.state ? await deps.state.state(key, spec, now) : undefined;
     return {
       workload: key,
       now,
@@ -131,10 +138,14 @@ export function agentLogic(deps: AgentDeps): ActorLogic<AgentActorState, Envelop
       gpu: w.gpu,
       cost: w.cost,
       app: w.app,
+      appTiers: w.appTiers ?? [],
       history: w.history,
       inventory: Object.values(w.inventory),
       spec,
       prices,
+      ...(known?.engineArgs ? { engineArgs: known.engineArgs } : {}),
+      ...(known?.routing ? { routing: known.routing } : {}),
+      ...(known ? { appliedChanges: known.appliedChanges } : {}),
     };
   };
 

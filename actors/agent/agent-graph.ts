@@ -91,6 +91,9 @@ export interface AgentGraphOptions {
     after: Digest;
     judgement: OutcomeJudgement;
     obs: Observation | undefined;
+    /** The analyzer behind the proposal, and the event time of the verdict. */
+    strategy: string;
+    decidedAt: number;
   }) => Promise<void>;
   checkpointer: BaseCheckpointSaver;
 }
@@ -216,6 +219,8 @@ function makeGraph(o: AgentGraphOptions) {
           after: s.digest!,
           judgement: j,
           obs: o.observationOf(threadOf(config)),
+          strategy: p.strategy,
+          decidedAt: s.decision.at,
         });
       }
       const notice = {

@@ -11,3 +11,4 @@ export * from './agent-graph.js';
 export * from './agent-actor.js';
 export * from './context.js';
 export * from './postgres-sources.js';
+export * from './workload-state.js';

@@ -1,4 +1,10 @@
-import type { AppTelemetry, CostTelemetry, EngineTelemetry, GpuTelemetry } from '../../schemas/index.js';
+import type {
+  AppTelemetry,
+  AppTierTelemetry,
+  CostTelemetry,
+  EngineTelemetry,
+  GpuTelemetry,
+} from '../../schemas/index.js';
 import type { FleetPoint, NodeInventory, Sample } from './analysis.js';
 
 /** How much telemetry an agent keeps; all event time. */
@@ -25,6 +31,8 @@ export interface WindowState {
   gpu: Sample<GpuTelemetry>[];
   cost: Sample<CostTelemetry>[];
   app: Sample<AppTelemetry>[];
+  /** Privacy-tiered app telemetry; absent in snapshots written before it was kept. */
+  appTiers?: Sample<AppTierTelemetry>[];
   history: FleetPoint[];
   /** Interval being filled: its index (ts / intervalMs) and the samples seen in it. */
   open: { bucket: number; engine: Sample<EngineTelemetry>[]; gpu: GpuTelemetry[]; cost: CostTelemetry[] } | null;
@@ -33,14 +41,15 @@ export interface WindowState {
 }
 
 export function emptyWindows(): WindowState {
-  return { engine: [], gpu: [], cost: [], app: [], history: [], open: null, counters: {}, inventory: {} };
+  return { engine: [], gpu: [], cost: [], app: [], appTiers: [], history: [], open: null, counters: {}, inventory: {} };
 }
 
 export type TelemetryInput =
   | { source: 'engine'; ts: number; data: EngineTelemetry }
   | { source: 'gpu'; ts: number; data: GpuTelemetry }
   | { source: 'cost'; ts: number; data: CostTelemetry }
-  | { source: 'app'; ts: number; data: AppTelemetry };
+  | { source: 'app'; ts: number; data: AppTelemetry }
+  | { source: 'appTier'; ts: number; data: AppTierTelemetry };
 
 /**
  * Adds one telemetry message. A message of a later interval closes the open one into a
@@ -103,6 +112,9 @@ export function addTelemetry(
     case 'app':
       s.app = trimOld([...s.app, { ts: m.ts, data: m.data }], since);
       break;
+    case 'appTier':
+      s.appTiers = trimOld([...(s.appTiers ?? []), { ts: m.ts, data: withoutContent(m.data) }], since);
+      break;
   }
   // a node that stopped reporting cost for a whole window is gone from the inventory
   const reporting = new Set(s.cost.map((c) => c.data.node));
@@ -110,6 +122,13 @@ export function addTelemetry(
     s.inventory = Object.fromEntries(Object.entries(s.inventory).filter(([n]) => reporting.has(n)));
   }
   return { state: s, closed };
+}
+
+/** Tier-3 samples carry request content: the agent keeps the aggregates, never the text. */
+function withoutContent(d: AppTierTelemetry): AppTierTelemetry {
+  if (d.privacy_tier !== 3 || d.samples === undefined) return d;
+  const { samples: _content, ...rest } = d;
+  return rest;
 }
 
 function trimOld<T extends { ts: number }>(xs: T[], since: number): T[] {

@@ -6,6 +6,7 @@ import {
   actionResultV1,
   actionV1,
   decisionV1,
+  decisionV2,
   STREAMS,
   subjects,
   type ActionResult,
@@ -67,12 +68,14 @@ export class CloudExecutor {
     this.#handle = await consume<Decision>(this.#o.bus.js, {
       stream: STREAMS.dec,
       consumer: EXECUTOR_CONSUMER,
-      accept: [decisionV1],
+      accept: [decisionV1, decisionV2],
       source: 'oi-cloud-executor',
       logger: this.#o.logger,
       handler: async (env, ctx) => {
-        const execute = ctx.msg.headers?.get('Oi-Execute');
-        const report = await this.handle(env, execute !== 'false');
+        // v2 says it in the body; v1 in the Oi-Execute header
+        const v2 = env.schema === decisionV2.id ? (env.data as Decision & { execute?: boolean }).execute : undefined;
+        const execute = v2 ?? ctx.msg.headers?.get('Oi-Execute') !== 'false';
+        const report = await this.handle(env, execute);
         this.reports.push(report);
       },
     });

@@ -23,6 +23,7 @@ export interface PartitionWorkerOptions {
   logger: Logger;
   /** Messages fetched per round; one lease check and one snapshot flush per round. */
   batch?: number;
+  /** Longest a pull waits for the first message (>= 1 s); a round starts as soon as one arrives. */
   fetchExpiresMs?: number;
   onLost: (reason: string) => void;
 }
@@ -81,13 +82,17 @@ export class PartitionWorker {
     const o = this.#o;
     const consumer = await o.bus.js.consumers.get(STREAMS.tel, telConsumerName(o.partition));
     while (!this.#stopping) {
-      const msgs: JsMsg[] = [];
-      const iter = await consumer.fetch({
-        max_messages: o.batch ?? DEFAULT_HOST_BATCH,
-        expires: Math.max(1_000, o.fetchExpiresMs ?? 1_000),
-      });
-      for await (const m of iter) msgs.push(m);
-      if (msgs.length === 0) continue;
+      // a fetch of a whole batch holds until the batch fills or it expires (>= 1 s, the client's
+      // floor), so a lockstep tick of a few messages would wait out the expiry: wait for the first
+      // message alone (answered as soon as one arrives), then take what is already pending
+      const expires = Math.max(1_000, o.fetchExpiresMs ?? 1_000);
+      const first = await consumer.next({ expires });
+      if (!first) continue;
+      const msgs: JsMsg[] = [first];
+      const more = Math.min(first.info.pending, (o.batch ?? DEFAULT_HOST_BATCH) - 1);
+      if (more > 0) {
+        for await (const m of await consumer.fetch({ max_messages: more, expires })) msgs.push(m);
+      }
       if (this.#stopping === 'abort') return;
       this.#busy = true;
       try {

@@ -55,16 +55,18 @@ export function planBatch(
       skipped++;
       continue;
     }
-    const { table, row } = m.placement;
+    const { table, row, more } = m.placement;
     if (m.seq <= (watermarks.get(table) ?? 0)) {
       duplicates++;
       continue;
     }
+    // a message's rows go in one block: the watermark never splits a message
+    const rows = more ? [row, ...more] : [row];
     const t = byTable.get(table);
     if (t) {
-      t.rows.push(row);
+      t.rows.push(...rows);
       t.last = m.seq;
-    } else byTable.set(table, { rows: [row], first: m.seq, last: m.seq });
+    } else byTable.set(table, { rows, first: m.seq, last: m.seq });
   }
   const inserts = [...byTable.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

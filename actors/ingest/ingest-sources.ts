@@ -1,15 +1,17 @@
 import { STREAMS, subjects, type StreamName } from '../../schemas/index.js';
 import type { ConsumerSpec } from '../../bus/index.js';
 
-/** ClickHouse tables ingest writes raw rows into (stores/clickhouse/migrations/002, 003). */
+/** ClickHouse tables ingest writes raw rows into (stores/clickhouse/migrations/002, 003, 005, 006). */
 export const INGEST_TABLES = {
   gpu: 'tel_gpu',
   engine: 'tel_engine',
   app: 'tel_app',
   cost: 'tel_cost',
+  appTiers: 'tel_app_tiers',
   proposals: 'proposals',
   decisions: 'decisions',
   events: 'events',
+  dlq: 'dlq_entries',
 } as const;
 export type IngestTable = (typeof INGEST_TABLES)[keyof typeof INGEST_TABLES];
 
@@ -36,7 +38,13 @@ export interface IngestSourceOptions {
   ackWaitMs: number;
 }
 
-const TEL_TABLES = [INGEST_TABLES.gpu, INGEST_TABLES.engine, INGEST_TABLES.app, INGEST_TABLES.cost] as const;
+const TEL_TABLES = [
+  INGEST_TABLES.gpu,
+  INGEST_TABLES.engine,
+  INGEST_TABLES.app,
+  INGEST_TABLES.cost,
+  INGEST_TABLES.appTiers,
+] as const;
 
 /** Durable name of the ingest consumer of one OI_TEL partition. */
 export function ingestTelConsumer(partition: number): string {
@@ -45,7 +53,7 @@ export function ingestTelConsumer(partition: number): string {
 
 /**
  * Every ingest consumer: one per OI_TEL partition (telemetry is the volume), one each for
- * OI_REC, OI_DEC and OI_EVT (a few messages a second at most).
+ * OI_REC, OI_DEC, OI_EVT and OI_DLQ (a few messages a second at most).
  */
 export function ingestSources(partitions: number): IngestSource[] {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024) {
@@ -73,6 +81,7 @@ export function ingestSources(partitions: number): IngestSource[] {
   out.push(single(STREAMS.rec, 'rec', 'oi.v1.rec.>', INGEST_TABLES.proposals));
   out.push(single(STREAMS.dec, 'dec', 'oi.v1.dec.>', INGEST_TABLES.decisions));
   out.push(single(STREAMS.evt, 'evt', 'oi.v1.evt.>', INGEST_TABLES.events));
+  out.push(single(STREAMS.dlq, 'dlq', 'oi.v1.dlq.>', INGEST_TABLES.dlq));
   return out;
 }
 

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { decodeEnvelope, type FieldIssue } from '../../schemas/index.js';
-import { deadLetter, isSensitiveSubject, type Bus } from '../../bus/index.js';
+import { appTelemetryT3V1, decodeEnvelope, type AppTelemetryT3, type FieldIssue } from '../../schemas/index.js';
+import {
+  deadLetter,
+  eraseStreamMessage,
+  isSensitiveSubject,
+  refusedForEveryReader,
+  type Bus,
+} from '../../bus/index.js';
 import type { LeaseKeeper, LeaseStore } from '../../supervisor/index.js';
 import type { ClickHouse } from '../../stores/index.js';
 import type { Logger } from '../../config/index.js';
@@ -26,7 +32,24 @@ export interface IngestWorkerOptions {
   logger: Logger;
   /** Longest wait between insert retries. */
   retryMaxMs?: number;
+  /** Where tier-3 content samples go (encrypted at rest); without one they are stored nowhere by ingest. */
+  contentStore?: ContentStore | undefined;
   onLost: (reason: string) => void;
+}
+
+/** The tier-3 content vault as ingest uses it (actors/application ContentVault); idempotent per envelope. */
+export interface ContentStore {
+  storeSamples(envelopeId: string, ts: string, data: AppTelemetryT3): Promise<string[]>;
+}
+
+interface Invalid {
+  m: JsMsg;
+  reason: string;
+  issues: FieldIssue[];
+  schema?: string;
+  sensitive: boolean;
+  /** Erase the original from the stream once dead-lettered (sensitive, refused for its bytes). */
+  erase: boolean;
 }
 
 export interface IngestWorkerStats {
@@ -154,23 +177,32 @@ export class IngestWorker {
     if (this.#stopping === 'abort' || this.#buffer.length === 0) return;
     const msgs = this.#buffer.splice(0);
     const planned: PlannedMessage[] = [];
-    const invalid: Array<{ m: JsMsg; reason: string; issues: FieldIssue[]; schema?: string; sensitive: boolean }> = [];
+    const invalid: Invalid[] = [];
+    const content: Array<{ id: string; ts: string; data: AppTelemetryT3 }> = [];
     for (const m of msgs) {
       const d = decodeEnvelope(m.data, INGEST_ACCEPTS[o.source.stream]);
       if (!d.ok) {
         const e = d.error;
+        const sensitive = (e.kind === 'invalid_data' && e.sensitive) || isSensitiveSubject(m.subject);
         invalid.push({
           m,
           reason: e.reason,
           issues: e.issues,
           ...('schema' in e && e.schema ? { schema: e.schema } : {}),
-          sensitive: e.kind === 'invalid_data' ? e.sensitive : false,
+          sensitive,
+          erase: sensitive && refusedForEveryReader(e.kind),
         });
         continue;
+      }
+      if (d.envelope.schema === appTelemetryT3V1.id) {
+        const data = d.envelope.data as AppTelemetryT3;
+        if ((data.samples?.length ?? 0) > 0) content.push({ id: d.envelope.id, ts: d.envelope.ts, data });
       }
       const origin = { seq: m.seq, consumer: o.source.durable, subject: m.subject };
       planned.push({ seq: m.seq, placement: toRow(d.envelope, origin, o.source.stream) });
     }
+    // content first: a row that counts samples never points at samples the vault lacks
+    if (o.contentStore && content.length > 0 && !(await this.#storeContentUntilDone(o.contentStore, content))) return;
     const plan = planBatch(o.source.durable, planned, this.#watermarks);
     for (const ins of plan.inserts) {
       if (!(await this.#insertUntilConfirmed(ins))) return;
@@ -212,6 +244,27 @@ export class IngestWorker {
     }
   }
 
+  /** True once every sample is in the vault (idempotent, so a retry or a second owner stores nothing twice). */
+  async #storeContentUntilDone(
+    store: ContentStore,
+    content: ReadonlyArray<{ id: string; ts: string; data: AppTelemetryT3 }>
+  ): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.#stopping === 'abort') return false;
+      if (!this.#o.keeper.isValid(this.#o.source.lease)) {
+        this.#lose(`lease ${this.#o.source.lease} expired while storing tier-3 content`);
+        return false;
+      }
+      try {
+        for (const c of content) await store.storeSamples(c.id, c.ts, c.data);
+        return true;
+      } catch (err) {
+        this.#noteRetry(err, `storing tier-3 content of ${content.length} windows`);
+      }
+      await sleep(this.#backoff(attempt));
+    }
+  }
+
   /** Read from the stream leader right before each insert, so a replaced owner stops writing. */
   async #checkLease(): Promise<LeaseCheck> {
     const o = this.#o;
@@ -226,13 +279,7 @@ export class IngestWorker {
     }
   }
 
-  async #deadLetter(x: {
-    m: JsMsg;
-    reason: string;
-    issues: FieldIssue[];
-    schema?: string;
-    sensitive: boolean;
-  }): Promise<void> {
+  async #deadLetter(x: Invalid): Promise<void> {
     const o = this.#o;
     try {
       await deadLetter(
@@ -245,15 +292,16 @@ export class IngestWorker {
           ...(x.schema ? { schema: x.schema } : {}),
           raw: x.m.data,
           deliveries: x.m.info.deliveryCount,
-          sensitive: x.sensitive || isSensitiveSubject(x.m.subject),
+          sensitive: x.sensitive,
           ...(x.m.headers ? { headers: x.m.headers } : {}),
         },
         { source: o.holder }
       );
+      if (x.erase) await eraseStreamMessage(o.bus.js, o.source.stream, x.m.seq);
       x.m.term(x.reason.slice(0, 200));
       this.stats.deadLettered++;
     } catch (err) {
-      // without its DLQ record the message stays in the stream and comes back
+      // without its DLQ record (or with its content still in the stream) the message comes back
       o.logger.error({ err, subject: x.m.subject }, 'dead-letter failed; message will be redelivered');
       x.m.nak(1_000);
     }

@@ -6,8 +6,9 @@ import { LeaseKeeper, LeaseStore } from '../../supervisor/index.js';
 import type { ClickHouse } from '../../stores/index.js';
 import { silentLogger, type Logger } from '../../config/index.js';
 import { ingestSources, type IngestSource } from './ingest-sources.js';
-import { IngestWorker, type IngestWorkerStats } from './ingest-worker.js';
+import { IngestWorker, type ContentStore, type IngestWorkerStats } from './ingest-worker.js';
 import type { LagSample } from './lag.js';
+import { recordPlacement } from './placement-sample.js';
 import { preferredOwner } from './preferred-owner.js';
 
 export const INGEST_SERVICE = 'oi-ingest';
@@ -21,10 +22,18 @@ export interface IngesterOptions {
   leaseTtlMs?: number;
   batchSize?: number;
   batchMs?: number;
-  /** How often lag is sampled and written to `ingest_lag`. */
+  /**
+   * How often lag is sampled and written to `ingest_lag`; the holder of the OI_EVT consumer also
+   * samples the actor hosts' placement then (`actor_placement`, `actor_hosts`).
+   */
   lagIntervalMs?: number;
+  /** Partitions and lease TTL of the actor hosts (defaults: `partitions`, `leaseTtlMs`). */
+  actorPartitions?: number;
+  actorLeaseTtlMs?: number;
   logger?: Logger;
   version?: string;
+  /** Tier-3 content samples go here (the encrypted vault); ClickHouse only counts them. */
+  contentStore?: ContentStore;
 }
 
 export interface ConsumerStatus extends IngestWorkerStats {
@@ -56,6 +65,8 @@ export interface Ingester {
   stats(): IngesterStats;
   /** Samples lag now (the periodic loop does this too) and writes it to `ingest_lag`. */
   recordLag(): Promise<LagSample[]>;
+  /** Samples the actor hosts' placement into ClickHouse (the periodic loop does this while holding OI_EVT). */
+  recordPlacement(): Promise<void>;
   /** Inserts and acks what is buffered, releases every lease. */
   stop(): Promise<void>;
 }
@@ -139,6 +150,7 @@ export async function startIngester(opts: IngesterOptions): Promise<Ingester> {
       batchSize,
       batchMs,
       logger,
+      contentStore: opts.contentStore,
       onLost: (reason) => lose(s, reason, worker),
     });
     workers.set(s.lease, worker);
@@ -229,8 +241,19 @@ export async function startIngester(opts: IngesterOptions): Promise<Ingester> {
     );
     return ok.map((s) => s.l);
   };
+  const samplePlacement = async (): Promise<void> => {
+    await recordPlacement(bus, ch, {
+      partitions: opts.actorPartitions ?? opts.partitions,
+      leaseTtlMs: opts.actorLeaseTtlMs ?? ttl,
+      sampler: id,
+    });
+  };
+  // one sampler at a time: whoever holds the OI_EVT consumer
+  const evtLease = sources.find((s) => s.stream === 'OI_EVT')!.lease;
   const lagTimer = setInterval(() => {
     recordLag().catch((err: unknown) => logger.warn({ err }, 'lag not recorded'));
+    if (workers.has(evtLease))
+      samplePlacement().catch((err: unknown) => logger.warn({ err }, 'placement not recorded'));
   }, opts.lagIntervalMs ?? 10_000);
 
   const stats = (): IngesterStats => {
@@ -268,6 +291,7 @@ export async function startIngester(opts: IngesterOptions): Promise<Ingester> {
     held: () => [...workers.values()].map((w) => w.source.durable).sort(),
     stats,
     recordLag,
+    recordPlacement: samplePlacement,
     stop: async () => {
       closing = true;
       clearInterval(timer);

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectBus, provision, type Bus } from '../../bus/index.js';
-import { migrateClickHouse, openClickHouse } from '../../stores/index.js';
+import { migrateClickHouse, openClickHouse, openPostgres, type Postgres } from '../../stores/index.js';
 import type { Logger, ProcessConfig } from '../../config/index.js';
+import { ContentVault, TIER3_KEY_ENV, tier3KeyFromEnv } from '../application/content-vault.js';
 import { ingestConsumerSpecs } from './ingest-sources.js';
 import { newIngestId, startIngester } from './ingester.js';
 import { startReportService } from './report-service.js';
@@ -58,6 +59,11 @@ export async function runIngest(config: ProcessConfig, logger: Logger): Promise<
   const migrated = await migrateClickHouse(ch, { logger: log });
   log.info({ applied: migrated.applied, version: migrated.current }, 'clickhouse migrated');
   await provisionConsumers(bus, config, log);
+  // tier-3 content is kept only encrypted in PostgreSQL; without a key ingest stores none of it
+  const key = config.tier3Key ? tier3KeyFromEnv({ [TIER3_KEY_ENV]: config.tier3Key }) : undefined;
+  const db: Postgres | undefined = key
+    ? openPostgres({ url: config.pgUrl, logger: log, applicationName: `oi-ingest-${id}` })
+    : undefined;
   const ingester = await startIngester({
     bus,
     ch,
@@ -68,6 +74,7 @@ export async function runIngest(config: ProcessConfig, logger: Logger): Promise<
     batchMs: config.ingestBatchMs,
     lagIntervalMs: config.ingestLagIntervalMs,
     logger: log,
+    ...(db ? { contentStore: new ContentVault(db, key) } : {}),
   });
   const reports = await startReportService({ bus, ch, source: `ingest:${id}`, logger: log });
   log.info({ batchSize: config.ingestBatchSize, batchMs: config.ingestBatchMs }, 'ingest ready');
@@ -77,6 +84,7 @@ export async function runIngest(config: ProcessConfig, logger: Logger): Promise<
       await ingester.stop();
       await bus.drain();
       await ch.close();
+      await db?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { DataOf, reportSavingsResultV1, reportSloResultV1, reportSummaryResultV1 } from '../../schemas/index.js';
 import type { ClickHouse } from '../../stores/index.js';
+import { dailySplit } from './daily-split.js';
 import type { ReportWindow } from './report-window.js';
 
 type Summary = DataOf<typeof reportSummaryResultV1>;
@@ -16,8 +17,29 @@ const BUCKETS = 'bucket >= {from:DateTime64(3)} AND bucket < {to:DateTime64(3)}'
 const EVENT_TIME = 'ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}';
 const ONE = "({workload:String} = '' OR workload = {workload:String})";
 
-function params(w: ReportWindow, workload: string | undefined): Record<string, unknown> {
-  return { from: w.from, to: w.to, workload: workload ?? '' };
+/** `daily: false` reads the hourly rollup only: the reference the daily tables are checked against. */
+export interface ReportReadOptions {
+  daily?: boolean | undefined;
+}
+
+function params(w: ReportWindow, workload: string | undefined, read: ReportReadOptions): Record<string, unknown> {
+  const split = read.daily === false ? undefined : dailySplit(w);
+  return { from: w.from, to: w.to, workload: workload ?? '', ...(split ?? {}) };
+}
+
+const HOURS_AROUND_DAYS = '(bucket < {dayFrom:DateTime64(3)} OR bucket >= {dayTo:DateTime64(3)})';
+const WHOLE_DAYS = 'day >= {dayFrom:DateTime64(3)} AND day < {dayTo:DateTime64(3)}';
+
+/**
+ * What a query reads for one telemetry source: its rollup, or, when the window holds whole
+ * days, the daily rollup for those days and the hourly one for the hours around them (`cols`:
+ * summed columns, named alike in both).
+ */
+function rollupFrom(source: string, w: ReportWindow, p: Record<string, unknown>, cols: string): string {
+  if (p.dayFrom === undefined) return `tel_${source}_${w.rollup}`;
+  return `(SELECT workload, bucket, ${cols} FROM tel_${source}_1h WHERE ${BUCKETS} AND ${ONE} AND ${HOURS_AROUND_DAYS}
+    UNION ALL
+    SELECT workload, day AS bucket, ${cols} FROM tel_${source}_1d WHERE ${WHOLE_DAYS} AND ${ONE})`;
 }
 
 function windowOut(w: ReportWindow): { from: string; to: string; rollup: '1m' | '1h' } {
@@ -29,29 +51,34 @@ function byWorkload<T extends { workload: string }>(rows: T[]): Map<string, T> {
 }
 
 /** Per-workload totals from the rollups (telemetry) and the fact tables (proposals, decisions). */
-export async function summaryReport(ch: ClickHouse, w: ReportWindow, workload?: string): Promise<Summary> {
-  const p = params(w, workload);
-  const r = w.rollup;
+export async function summaryReport(
+  ch: ClickHouse,
+  w: ReportWindow,
+  workload?: string,
+  read: ReportReadOptions = {}
+): Promise<Summary> {
+  const p = params(w, workload, read);
+  const from = (source: string, cols: string): string => rollupFrom(source, w, p, cols);
   const [gpu, cost, app, engine, proposals, decisions] = await Promise.all([
     ch.query<{ workload: string; gpu_samples: Num; util: Num; power: Num }>(
       `SELECT workload, sum(gpu_samples) AS gpu_samples, sum(util_pct_sum) / nullIf(sum(util_pct_n), 0) AS util,
               sum(power_w_sum) / nullIf(sum(power_w_n), 0) AS power
-       FROM tel_gpu_${r} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
+       FROM ${from('gpu', 'gpu_samples, util_pct_sum, util_pct_n, power_w_sum, power_w_n')} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
       p
     ),
     ch.query<{ workload: string; cost_usd: Num }>(
-      `SELECT workload, sum(cost_usd) AS cost_usd FROM tel_cost_${r} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
+      `SELECT workload, sum(cost_usd) AS cost_usd FROM ${from('cost', 'cost_usd')} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
       p
     ),
     ch.query<{ workload: string; requests_total: Num; requests_failed: Num; tokens_in: Num; tokens_out: Num }>(
       `SELECT workload, sum(requests_total) AS requests_total, sum(requests_failed) AS requests_failed,
               sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out
-       FROM tel_app_${r} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
+       FROM ${from('app', 'requests_total, requests_failed, tokens_in, tokens_out')} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
       p
     ),
     ch.query<{ workload: string; generation_tokens: Num }>(
       `SELECT workload, sum(generation_tokens) AS generation_tokens
-       FROM tel_engine_${r} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
+       FROM ${from('engine', 'generation_tokens')} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
       p
     ),
     ch.query<{ workload: string; proposals: Num }>(
@@ -103,11 +130,16 @@ export async function summaryReport(ch: ClickHouse, w: ReportWindow, workload?: 
 }
 
 /** Spend from the cost rollup, realized savings from action outcomes, expectations from approved proposals. */
-export async function savingsReport(ch: ClickHouse, w: ReportWindow, workload?: string): Promise<Savings> {
-  const p = params(w, workload);
+export async function savingsReport(
+  ch: ClickHouse,
+  w: ReportWindow,
+  workload?: string,
+  read: ReportReadOptions = {}
+): Promise<Savings> {
+  const p = params(w, workload, read);
   const [cost, outcomes, expected] = await Promise.all([
     ch.query<{ workload: string; cost_usd: Num }>(
-      `SELECT workload, sum(cost_usd) AS cost_usd FROM tel_cost_${w.rollup} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
+      `SELECT workload, sum(cost_usd) AS cost_usd FROM ${rollupFrom('cost', w, p, 'cost_usd')} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
       p
     ),
     ch.query<{ workload: string; ok: Num; failed: Num; rolled_back: Num; saved: Num }>(
@@ -153,14 +185,38 @@ export async function savingsReport(ch: ClickHouse, w: ReportWindow, workload?: 
   };
 }
 
+/**
+ * Per (workload, hour) bucket of the hourly (or minute) rollup: nodes combined, and whether the
+ * bucket had a TTFT sample and met the target.
+ */
+const SLO_BUCKETS = (table: string, where: string): string => `
+  SELECT workload, sum(samples) AS b_samples, sum(up_samples) AS b_up,
+         sum(ttft_p95_ms_sum) AS b_ttft_sum, sum(ttft_n) AS b_ttft_n, max(ttft_p95_ms_max) AS b_ttft_max,
+         sum(e2e_p95_ms_sum) AS b_e2e_sum, sum(e2e_n) AS b_e2e_n, max(e2e_p95_ms_max) AS b_e2e_max,
+         toUInt64(b_ttft_n > 0) AS b_buckets, toUInt64(b_ttft_n > 0 AND b_ttft_max <= {target:Float64}) AS b_meeting
+  FROM ${table} WHERE ${where} GROUP BY workload, bucket`;
+
+/** Per (workload, day) of the daily rollup: its hours with a TTFT sample counted from `ttft_hour_max`. */
+const SLO_DAYS = `
+  SELECT workload, sum(samples) AS b_samples, sum(up_samples) AS b_up,
+         sum(ttft_p95_ms_sum) AS b_ttft_sum, sum(ttft_n) AS b_ttft_n, max(ttft_p95_ms_max) AS b_ttft_max,
+         sum(e2e_p95_ms_sum) AS b_e2e_sum, sum(e2e_n) AS b_e2e_n, max(e2e_p95_ms_max) AS b_e2e_max,
+         toUInt64(length(maxMap(ttft_hour_max).1)) AS b_buckets,
+         toUInt64(arrayCount(v -> v <= {target:Float64}, maxMap(ttft_hour_max).2)) AS b_meeting
+  FROM tel_engine_1d WHERE ${WHOLE_DAYS} AND ${ONE} GROUP BY workload, day`;
+
 /** Latency from the engine rollup, errors from the app rollup, and the share of buckets meeting a TTFT target. */
 export async function sloReport(
   ch: ClickHouse,
   w: ReportWindow,
-  opts: { workload?: string | undefined; ttftP95Ms?: number | undefined }
+  opts: { workload?: string | undefined; ttftP95Ms?: number | undefined } & ReportReadOptions
 ): Promise<Slo> {
-  const p = { ...params(w, opts.workload), target: opts.ttftP95Ms ?? 0 };
+  const p: Record<string, unknown> = { ...params(w, opts.workload, opts), target: opts.ttftP95Ms ?? 0 };
   const r = w.rollup;
+  const buckets =
+    p.dayFrom === undefined
+      ? SLO_BUCKETS(`tel_engine_${r}`, `${BUCKETS} AND ${ONE}`)
+      : `${SLO_BUCKETS('tel_engine_1h', `${BUCKETS} AND ${ONE} AND ${HOURS_AROUND_DAYS}`)} UNION ALL ${SLO_DAYS}`;
   const [engine, app] = await Promise.all([
     ch.query<{
       workload: string;
@@ -176,18 +232,14 @@ export async function sloReport(
       `SELECT workload, sum(b_samples) AS samples, sum(b_up) AS up,
               sum(b_ttft_sum) / nullIf(sum(b_ttft_n), 0) AS ttft_mean, maxIf(b_ttft_max, b_ttft_n > 0) AS ttft_max,
               sum(b_e2e_sum) / nullIf(sum(b_e2e_n), 0) AS e2e_mean, maxIf(b_e2e_max, b_e2e_n > 0) AS e2e_max,
-              countIf(b_ttft_n > 0) AS buckets, countIf(b_ttft_n > 0 AND b_ttft_max <= {target:Float64}) AS meeting
-       FROM (
-         SELECT workload, bucket, sum(samples) AS b_samples, sum(up_samples) AS b_up,
-                sum(ttft_p95_ms_sum) AS b_ttft_sum, sum(ttft_n) AS b_ttft_n, max(ttft_p95_ms_max) AS b_ttft_max,
-                sum(e2e_p95_ms_sum) AS b_e2e_sum, sum(e2e_n) AS b_e2e_n, max(e2e_p95_ms_max) AS b_e2e_max
-         FROM tel_engine_${r} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload, bucket)
+              sum(b_buckets) AS buckets, sum(b_meeting) AS meeting
+       FROM (${buckets})
        GROUP BY workload`,
       p
     ),
     ch.query<{ workload: string; requests_total: Num; requests_failed: Num }>(
       `SELECT workload, sum(requests_total) AS requests_total, sum(requests_failed) AS requests_failed
-       FROM tel_app_${r} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
+       FROM ${rollupFrom('app', w, p, 'requests_total, requests_failed')} WHERE ${BUCKETS} AND ${ONE} GROUP BY workload`,
       p
     ),
   ]);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   appTelemetryV1,
+  appTelemetryT1V1,
+  appTelemetryT3V1,
   costTelemetryV1,
   decisionV1,
+  dlqEntryV1,
   engineTelemetryV1,
   examplesOf,
   exampleEnvelope,
@@ -116,5 +119,36 @@ describe('ingest toRow', () => {
     expect(toRow(exampleEnvelope(fenceV1), origin, 'OI_REC')).toEqual({
       skip: 'oi.rec.fence.v1 is runtime traffic, not a fact',
     });
+  });
+
+  it('maps tier telemetry to one row per request type and keeps of tier-3 content only the sample count', () => {
+    const t1 = exampleOf(appTelemetryT1V1);
+    const two = {
+      ...t1,
+      by_request_type: [t1.by_request_type[0]!, { ...t1.by_request_type[0]!, request_type: 'code' }],
+    };
+    const p = toRow(exampleEnvelope(appTelemetryT1V1, two), origin, 'OI_TEL');
+    if ('skip' in p) throw new Error(p.skip);
+    expect(p.table).toBe('tel_app_tiers');
+    expect([p.row, ...(p.more ?? [])].map((r) => [r.request_type, r.requests, r.seq, r.content_samples])).toEqual([
+      ['chat', 3900, 42, 0],
+      ['code', 3900, 42, 0],
+    ]);
+    // schemas/examples.ts: errors timeout 9 and context_length 3, no tier-2 aggregates
+    expect(p.row).toMatchObject({ errors: { timeout: 9, context_length: 3 }, rag_requests: null, prompt_patterns: {} });
+    const t3 = exampleEnvelope(appTelemetryT3V1);
+    const r3 = rowOf(toRow(t3, origin, 'OI_TEL'));
+    expect(r3).toMatchObject({ privacy_tier: 3, request_type: 'summarization', content_samples: 1 });
+    expect(JSON.stringify(r3)).not.toContain('Summarise clause');
+  });
+
+  it('keeps a dead letter’s reason and first issue, never its payload bytes', () => {
+    const [first] = examplesOf(dlqEntryV1);
+    const env = exampleEnvelope(dlqEntryV1, first);
+    const r = rowOf(toRow(env, { ...origin, subject: 'oi.v1.dlq.OI_TEL' }, 'OI_DLQ'));
+    expect(r).toMatchObject({ stream: first!.stream, reason: first!.reason, issues: first!.issues.length });
+    expect(Object.keys(r)).not.toContain('payload_b64');
+    const size = first!.payload_size ?? Buffer.from(first!.payload_b64 ?? '', 'base64').byteLength;
+    expect(r.payload_size).toBe(size);
   });
 });

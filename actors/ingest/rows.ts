@@ -1,16 +1,24 @@
 import {
+  appTelemetryT1V1,
+  appTelemetryT2V1,
+  appTelemetryT3V1,
   appTelemetryV1,
   costTelemetryV1,
   decisionV1,
+  decisionV2,
+  dlqEntryV1,
   engineTelemetryV1,
   fenceV1,
   gpuTelemetryV1,
   probeSeenV1,
   proposalV1,
   resourceOf,
+  type AppRequestTypeStats,
   type AppTelemetry,
+  type AppTierTelemetry,
   type CostTelemetry,
   type Decision,
+  type DlqEntry,
   type EngineTelemetry,
   type Envelope,
   type GpuTelemetry,
@@ -20,8 +28,12 @@ import {
 } from '../../schemas/index.js';
 import { INGEST_TABLES, type IngestTable } from './ingest-sources.js';
 
-/** Where one stream message goes: a row of a table, or nowhere (acked, counted as skipped). */
-export type RowPlacement = { table: IngestTable; row: Record<string, unknown> } | { skip: string };
+/**
+ * Where one stream message goes: a row of a table (`more`: further rows of the same message, e.g.
+ * one per request type), or nowhere (acked, counted as skipped).
+ */
+export type RowPlacement =
+  { table: IngestTable; row: Record<string, unknown>; more?: Record<string, unknown>[] } | { skip: string };
 
 /** What every raw row carries so a later owner can tell what is already in ClickHouse. */
 export interface RowOrigin {
@@ -32,10 +44,19 @@ export interface RowOrigin {
 
 /** Schemas each stream's ingest consumer accepts; undefined: any registered schema (OI_EVT). */
 export const INGEST_ACCEPTS: Record<string, readonly MessageDef[] | undefined> = {
-  OI_TEL: [gpuTelemetryV1, engineTelemetryV1, appTelemetryV1, costTelemetryV1],
+  OI_TEL: [
+    gpuTelemetryV1,
+    engineTelemetryV1,
+    appTelemetryV1,
+    costTelemetryV1,
+    appTelemetryT1V1,
+    appTelemetryT2V1,
+    appTelemetryT3V1,
+  ],
   OI_REC: [proposalV1, fenceV1, probeSeenV1],
-  OI_DEC: [decisionV1],
+  OI_DEC: [decisionV1, decisionV2],
   OI_EVT: undefined,
+  OI_DLQ: [dlqEntryV1],
 };
 
 const q = (prefix: string, v: QuantilesMs | null | undefined): Record<string, number | null> => ({
@@ -114,6 +135,50 @@ function appRow(d: AppTelemetry): Record<string, unknown> {
   };
 }
 
+/**
+ * One row per request type. Only named fields are copied, so nothing a later tier adds can slip
+ * in; of tier-3 content only the number of samples (the samples go to the content vault).
+ */
+function appTierRows(d: AppTierTelemetry): Record<string, unknown>[] {
+  const contentSamples = d.privacy_tier === 3 ? (d.samples?.length ?? 0) : 0;
+  return d.by_request_type.map((r) => {
+    // tier-2 aggregates, absent in tier 1
+    const agg = r as Partial<AppRequestTypeStats>;
+    return {
+      workload: d.workload,
+      node: d.node,
+      privacy_tier: d.privacy_tier,
+      window_s: d.window_s,
+      request_type: r.request_type,
+      model: r.model,
+      requests: r.requests,
+      errors: r.errors,
+      input_tokens_mean: r.input_tokens.mean,
+      input_tokens_sd: r.input_tokens.sd,
+      input_tokens_p50: r.input_tokens.p50,
+      input_tokens_p95: r.input_tokens.p95,
+      input_tokens_max: r.input_tokens.max,
+      output_tokens_mean: r.output_tokens.mean,
+      output_tokens_sd: r.output_tokens.sd,
+      output_tokens_p50: r.output_tokens.p50,
+      output_tokens_p95: r.output_tokens.p95,
+      output_tokens_max: r.output_tokens.max,
+      ...q('latency', r.latency_ms),
+      long_input_short_output: r.long_input_short_output ?? null,
+      quality_score: r.quality_score ?? null,
+      quality_scored: r.quality_scored ?? null,
+      prompt_patterns: agg.prompt_patterns ?? {},
+      rag_requests: agg.rag?.requests ?? null,
+      rag_docs_per_request_mean: agg.rag?.docs_per_request_mean ?? null,
+      rag_relevance_score_mean: agg.rag?.relevance_score_mean ?? null,
+      rag_chunk_tokens_mean: agg.rag?.chunk_tokens_mean ?? null,
+      prefix_repeated_share: agg.prefix_reuse?.repeated_share ?? null,
+      prefix_repeated_tokens_mean: agg.prefix_reuse?.repeated_tokens_mean ?? null,
+      content_samples: contentSamples,
+    };
+  });
+}
+
 function costRow(d: CostTelemetry): Record<string, unknown> {
   return {
     workload: d.workload,
@@ -168,6 +233,26 @@ function decisionRow(d: Decision): Record<string, unknown> {
   };
 }
 
+/** The record without the failed payload: a sensitive one's hash and size stay, raw bytes never come here. */
+function dlqRow(d: DlqEntry): Record<string, unknown> {
+  const first = d.issues[0];
+  return {
+    stream: d.stream,
+    subject: d.subject,
+    schema: d.schema ?? '',
+    original_id: d.original_id ?? '',
+    reason: d.reason,
+    issues: d.issues.length,
+    first_issue_path: first?.path ?? '',
+    first_issue_rule: first?.rule ?? '',
+    deliveries: d.deliveries ?? 0,
+    sensitive: d.payload_sha256 !== undefined ? 1 : 0,
+    payload_sha256: d.payload_sha256 ?? '',
+    payload_size: d.payload_size ?? Buffer.from(d.payload_b64 ?? '', 'base64').byteLength,
+    received_at: d.received_at,
+  };
+}
+
 /** `oi.v1.evt.<domain>.<event>.<workload>` → its three tokens ('' when the subject is not one). */
 function eventTokens(subject: string): { domain: string; event: string; workload: string } {
   const t = subject.split('.');
@@ -200,10 +285,19 @@ export function toRow(env: Envelope, origin: RowOrigin, stream: string): RowPlac
       return { table: INGEST_TABLES.app, row: { ...h, ...appRow(data) } };
     case costTelemetryV1.id:
       return { table: INGEST_TABLES.cost, row: { ...h, ...costRow(data) } };
+    case appTelemetryT1V1.id:
+    case appTelemetryT2V1.id:
+    case appTelemetryT3V1.id: {
+      const [first, ...more] = appTierRows(data).map((r) => ({ ...h, ...r }));
+      return { table: INGEST_TABLES.appTiers, row: first!, ...(more.length > 0 ? { more } : {}) };
+    }
     case proposalV1.id:
       return { table: INGEST_TABLES.proposals, row: { ...h, ...proposalRow(data) } };
     case decisionV1.id:
+    case decisionV2.id:
       return { table: INGEST_TABLES.decisions, row: { ...h, ...decisionRow(data) } };
+    case dlqEntryV1.id:
+      return { table: INGEST_TABLES.dlq, row: { ...h, ...dlqRow(data) } };
     case fenceV1.id:
     case probeSeenV1.id:
       return { skip: `${env.schema} is runtime traffic, not a fact` };

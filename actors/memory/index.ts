@@ -11,3 +11,5 @@ export type { ImpactFigures, OutcomeFilter, OutcomeMemory, OutcomeRecord, Simila
 export { PgvectorOutcomeMemory } from './pgvector-memory.js';
 export { QdrantOutcomeMemory } from './qdrant-memory.js';
 export { MAX_REALISED, PRIOR_WEIGHT, adjustConfidence, realisedShare } from './adjust-confidence.js';
+export { agentMemory, observationAt, outcomeRecordOf, withSimilarCases } from './agent-memory.js';
+export type { AgentMemoryOptions, OutcomeInput } from './agent-memory.js';

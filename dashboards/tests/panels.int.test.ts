@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedClickHouse, type TestDatabase } from '../../testkit/index.js';
 import { migrateClickHouse, openClickHouse, type ClickHouse } from '../../stores/index.js';
 import { DASHBOARDS, queryPanel, timeMs, type PanelRow, type QueryContext } from '../index.js';
-import { GUARDRAIL_MESSAGE, MINUTE, PREEMPT_REASON, T0, seed } from './seed.js';
+import { DLQ_REASON, GUARDRAIL_MESSAGE, MINUTE, PREEMPT_REASON, T0, seed } from './seed.js';
 
 // Every expected number below is worked out by hand from tests/seed.ts (sources in the comments).
 const ALL: QueryContext = { fromMs: T0, toMs: T0 + 3 * MINUTE, intervalS: 60 };
@@ -253,6 +253,43 @@ const EXPECT: Record<string, Check> = {
   },
   'system/ingest-processes': async (run) => {
     expect(stat(await run())).toBe(2);
+  },
+  // dlq-1 (OI_TEL, minute 0), dlq-2 (OI_REC, minute 1), dlq-3 (OI_TEL, minute 2)
+  'system/dlq-entries': async (run) => {
+    expect(lines(await run())).toEqual({ OI_REC: [1], OI_TEL: [1, 1] });
+  },
+  'system/dlq-latest': async (run) => {
+    const rows = await run();
+    expect(rows.map((r) => [r.stream, r.field, r.payload, +r.payload_size!])).toEqual([
+      ['OI_TEL', '(root)', 'bytes in OI_DLQ', 9],
+      ['OI_REC', 'data.confidence', 'bytes in OI_DLQ', 1400],
+      ['OI_TEL', 'data', 'hash only', 812],
+    ]);
+    expect(rows[2]!.reason).toBe(DLQ_REASON);
+  },
+  // last samples: h1 at minute 1 (1 held, 180 processed), h2 at minute 2 (2 held, 90 processed, 1 restart)
+  'system/actor-hosts': async (run) => {
+    const rows = await run();
+    expect(rows.map((r) => [r.host, +r.held!, +r.actors!, +r.processed!, +r.restarts!])).toEqual([
+      ['h1', 1, 2, 180, 0],
+      ['h2', 2, 4, 90, 1],
+    ]);
+    expect(timeMs(rows[0]!.last_seen)).toBe(T0 + MINUTE + 40_000);
+  },
+  // p0: h1 epoch 1 → free → h2 epoch 2; p1: h1 epoch 5 → h2 epoch 6
+  'system/actor-partitions': async (run) => {
+    const rows = await run();
+    expect(rows.map((r) => [+r.partition!, r.holder, +r.last_epoch!, +r.live!, +r.holder_changes!])).toEqual([
+      [0, 'h2', 2, 1, 1],
+      [1, 'h2', 6, 1, 1],
+    ]);
+  },
+  // acquisitions: none in minute 0, p1 in minute 1, p0 in minute 2; minute 2's last sample has p0 live again
+  'system/partition-failovers': async (run) => {
+    const all = lines(await run());
+    expect(all).toEqual({ acquisitions: [0, 1, 1], 'partitions without a live holder': [0, 0, 0] });
+    const first = await run({ ...ALL, toMs: T0 + 2 * MINUTE + 45_000 });
+    expect(lines(first)['partitions without a live holder']).toEqual([0, 0, 1]);
   },
   'system/engine-restarts': async (run) => {
     const rows = await run();

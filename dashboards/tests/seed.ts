@@ -397,6 +397,105 @@ function lag(): Record<string, unknown>[] {
   return rows;
 }
 
+export const DLQ_REASON = 'invalid oi.tel.app.t1.v1: data: Unrecognized key: "samples"';
+
+/** Dead letters: two from OI_TEL (one sensitive, minutes 0 and 2) and one from OI_REC (minute 1). */
+function deadLetters(): Record<string, unknown>[] {
+  const base = { consumer: 'oi-ingest-dlq', source: 'oi-ingest', original_id: '', issues: 1, deliveries: 1 };
+  return [
+    {
+      ...base,
+      ts: at(10_000),
+      id: 'dlq-1',
+      seq: 1,
+      stream: 'OI_TEL',
+      subject: 'oi.v1.tel.0.app.wa.gw-1',
+      schema: 'oi.tel.app.t1.v1',
+      reason: DLQ_REASON,
+      first_issue_path: 'data',
+      first_issue_rule: 'unrecognized_keys',
+      sensitive: 1,
+      payload_sha256: 'a'.repeat(64),
+      payload_size: 812,
+      received_at: at(10_000),
+    },
+    {
+      ...base,
+      ts: at(MINUTE + 5_000),
+      id: 'dlq-2',
+      seq: 2,
+      stream: 'OI_REC',
+      subject: 'oi.v1.rec.cost.wb',
+      schema: 'oi.rec.proposal.v1',
+      reason: 'invalid oi.rec.proposal.v1: data.confidence: Too big',
+      first_issue_path: 'data.confidence',
+      first_issue_rule: 'too_big',
+      sensitive: 0,
+      payload_sha256: '',
+      payload_size: 1_400,
+      received_at: at(MINUTE + 5_000),
+    },
+    {
+      ...base,
+      ts: at(2 * MINUTE + 20_000),
+      id: 'dlq-3',
+      seq: 3,
+      stream: 'OI_TEL',
+      subject: 'oi.v1.tel.1.gpu.wb.b1',
+      schema: '',
+      reason: 'not JSON',
+      first_issue_path: '(root)',
+      first_issue_rule: 'json',
+      sensitive: 0,
+      payload_sha256: '',
+      payload_size: 9,
+      received_at: at(2 * MINUTE + 20_000),
+    },
+  ];
+}
+
+/**
+ * Actor placement, sampled at 0:40 of each minute. Host h1 alone at first; h2 joins in minute 1
+ * and takes partition 1 (epoch 5 → 6); h1 dies in minute 2: partition 0 is free for that sample
+ * and then taken by h2 at 0:50 (epoch 1 → 2).
+ */
+function placement(): { hosts: Record<string, unknown>[]; partitions: Record<string, unknown>[] } {
+  const s = (m: number, sec = 40): string => at(m * MINUTE + sec * 1000);
+  const host = (m: number, h: string, held: number, processed: number, restarts = 0): Record<string, unknown> => ({
+    ts: s(m),
+    sampler: 'ing-1',
+    host: h,
+    assigned: held,
+    held,
+    heartbeat_age_ms: 200,
+    actors: 2 * held,
+    processed,
+    restarts,
+  });
+  const part = (ts: string, p: number, holder: string, epoch: number, live = 1): Record<string, unknown> => ({
+    ts,
+    sampler: 'ing-1',
+    partition: p,
+    holder,
+    epoch,
+    live,
+    assigned_to: holder,
+  });
+  return {
+    hosts: [host(0, 'h1', 2, 100), host(1, 'h1', 1, 180), host(1, 'h2', 1, 10), host(2, 'h2', 2, 90, 1)],
+    partitions: [
+      part(s(0), 0, 'h1', 1),
+      part(s(0), 1, 'h1', 5),
+      part(s(1), 0, 'h1', 1),
+      part(s(1), 1, 'h2', 6),
+      part(s(2), 0, 'h1', 1, 0),
+      part(s(2), 1, 'h2', 6),
+      part(s(2, 50), 0, 'h2', 2),
+      part(s(2, 50), 1, 'h2', 6),
+    ],
+  };
+}
+
 /** Inserts the data set; raw telemetry through its tables, so the rollups fill as in production. */
 export async function seed(ch: ClickHouse): Promise<void> {
   for (const [table, rows] of Object.entries(telemetry())) await ch.insert(table, rows);
@@ -405,4 +504,8 @@ export async function seed(ch: ClickHouse): Promise<void> {
   await ch.insert('proposals', f.proposals);
   await ch.insert('decisions', f.decisions);
   await ch.insert('ingest_lag', lag());
+  await ch.insert('dlq_entries', deadLetters());
+  const pl = placement();
+  await ch.insert('actor_hosts', pl.hosts);
+  await ch.insert('actor_placement', pl.partitions);
 }

@@ -58,11 +58,11 @@ describe('gpu-edge prometheus api source', () => {
     ).toThrow(/data\.result\.0\.metric: needs __name__/);
   });
 
-  it('builds a selector for every vLLM series of one engine, and refuses a base URL that is not http', () => {
+  it('builds a selector for every vLLM series of one engine and its up, and refuses a base URL that is not http', () => {
     expect(vllmSelector('job="vllm",instance="10.0.0.5:8000"')).toBe(
-      '{__name__=~"vllm:.+",job="vllm",instance="10.0.0.5:8000"}'
+      '{__name__=~"vllm:.+|up",job="vllm",instance="10.0.0.5:8000"}'
     );
-    expect(vllmSelector('')).toBe('{__name__=~"vllm:.+"}');
+    expect(vllmSelector('')).toBe('{__name__=~"vllm:.+|up"}');
     expect(() => prometheusApiSource({ baseUrl: 'ftp://prom', matchers: '' })).toThrow(
       'prometheus base url: "ftp://prom" must be http or https'
     );

@@ -46,6 +46,18 @@ describe('gpu-edge engine telemetry tracker', () => {
     expect(telemetry).toMatchObject({ up: true, window_s: 30, prompt_tokens_per_s: 150 }); // 4500 tokens / 30 s
   });
 
+  it("spans windows between the samples' own times when they carry them, and skips a repeat of the baseline", () => {
+    // as the Prometheus API source returns them: every sample stamped with its scrape time
+    const stamped = (name: string, ms: number) => samples(name).map((s) => ({ ...s, timestampMs: ms }));
+    const t = new EngineTelemetryTracker(id, { intervalMs: 15_000 });
+    t.observe(stamped('constructed-v1-2engines-t0.txt', 1_000), new Date(5_000));
+    // asked again before Prometheus scraped again: nothing new, the baseline stays
+    expect(t.observe(stamped('constructed-v1-2engines-t0.txt', 1_000), new Date(20_000)).telemetry).toBeUndefined();
+    const { telemetry } = t.observe(stamped('constructed-v1-2engines-t1.txt', 31_000), new Date(33_000));
+    // 4500 prompt tokens between the scrapes at 1 s and 31 s (fixtures/SOURCE.md), not the 28 s between the asks
+    expect(telemetry).toMatchObject({ up: true, window_s: 30, prompt_tokens_per_s: 150 });
+  });
+
   it('throws on a first scrape that is not vLLM, so it is reported rather than taken as a baseline', () => {
     const t = new EngineTelemetryTracker(id, { intervalMs: 15_000 });
     expect(() => t.observe(parsePrometheusText('up 1\n').samples, new Date(0))).toThrow(/not a vLLM metrics endpoint/);

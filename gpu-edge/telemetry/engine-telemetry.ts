@@ -7,6 +7,8 @@ import { deriveEngineWindow, engineSnapshot, type EngineSnapshot, type EngineWin
  * Turns successive scrapes of one engine into `oi.tel.engine.v1` data. The first good scrape is
  * the baseline (rates need two points) and yields nothing; a failed scrape yields `up: false`
  * with the reason. The baseline survives failures, so the first window after an outage spans it.
+ * A scrape whose samples carry the same time as the baseline's (a Prometheus that has not
+ * scraped again since it was last asked) holds nothing new and yields nothing either.
  */
 
 export interface EngineIdentity {
@@ -74,9 +76,12 @@ export class EngineTelemetryTracker {
     this.lastAttemptMs = snap.atMs;
     if (prev === undefined) {
       // validates the endpoint now rather than one interval later
-      deriveEngineWindow({ ...snap, atMs: snap.atMs - 1, series: new Map() }, snap);
+      deriveEngineWindow({ atMs: snap.atMs - 1, series: new Map(), model: snap.model }, snap);
       this.baseline = snap;
       this.model = snap.model ?? this.model;
+      return { telemetry: undefined, window: undefined };
+    }
+    if (snap.sampledAtMs !== undefined && snap.sampledAtMs === prev.sampledAtMs) {
       return { telemetry: undefined, window: undefined };
     }
     const window = deriveEngineWindow(prev, snap);

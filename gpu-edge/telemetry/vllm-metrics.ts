@@ -10,6 +10,12 @@ import { normalizeVllmNames } from './vllm-names.js';
 
 export interface EngineSnapshot {
   atMs: number;
+  /**
+   * When the engine produced these values, if the samples say (the Prometheus API stamps each
+   * with its scrape time; vLLM's own `/metrics` does not). Windows then span these times, since
+   * Prometheus's data lags the moment it is asked by up to one scrape interval.
+   */
+  sampledAtMs?: number;
   /** Series key → sample, names already normalized to current vLLM names. */
   series: Map<string, Sample>;
   model: string | undefined;
@@ -28,12 +34,17 @@ export function engineSnapshot(samples: readonly Sample[], at: Date): EngineSnap
   const { samples: normalized } = normalizeVllmNames(samples);
   const series = new Map<string, Sample>();
   let model: string | undefined;
+  let sampledAtMs: number | undefined = -Infinity;
   for (const s of normalized) {
     if (!s.name.startsWith('vllm:')) continue;
     series.set(seriesKey(s.name, s.labels), s);
     model ??= s.labels.model_name;
+    sampledAtMs =
+      s.timestampMs === undefined || sampledAtMs === undefined ? undefined : Math.max(sampledAtMs, s.timestampMs);
   }
-  return { atMs: at.getTime(), series, model };
+  const snap: EngineSnapshot = { atMs: at.getTime(), series, model };
+  if (sampledAtMs !== undefined && Number.isFinite(sampledAtMs)) snap.sampledAtMs = sampledAtMs;
+  return snap;
 }
 
 function family(snap: EngineSnapshot, name: string): Sample[] {
@@ -177,7 +188,8 @@ function round(n: number): number {
 export function deriveEngineWindow(prev: EngineSnapshot, cur: EngineSnapshot): EngineWindow {
   const running = family(cur, 'vllm:num_requests_running');
   if (running.length === 0) throw new Error('no vllm:num_requests_running in the scrape: not a vLLM metrics endpoint');
-  const windowS = (cur.atMs - prev.atMs) / 1000;
+  const sampled = prev.sampledAtMs !== undefined && cur.sampledAtMs !== undefined;
+  const windowS = (sampled ? cur.sampledAtMs! - prev.sampledAtMs! : cur.atMs - prev.atMs) / 1000;
   if (!(windowS > 0)) throw new Error(`scrapes are not in time order (window ${windowS} s)`);
   const capacity = kvCapacityByEngine(cur);
   const hits = increase(prev, cur, 'vllm:prefix_cache_hits_total');

@@ -120,6 +120,7 @@ export async function serveArbitrationCommands(opts: {
         handle: (env, ctx) => {
           const { proposal_id } = env.data as DataOf<typeof approveDecisionV1>;
           return term.serial.run(async () => {
+            await term.ensureKnown([proposal_id]);
             const at = term.commandTimeMs(env.ts);
             const data = await verdictOf(term, proposal_id, ctx.caller, () =>
               term.arbiter.approve(proposal_id, ctx.caller, at)
@@ -136,6 +137,7 @@ export async function serveArbitrationCommands(opts: {
         handle: (env, ctx) => {
           const { proposal_id, reason } = env.data as DataOf<typeof rejectDecisionV1>;
           return term.serial.run(async () => {
+            await term.ensureKnown([proposal_id]);
             const at = term.commandTimeMs(env.ts);
             const data = await verdictOf(term, proposal_id, ctx.caller, () =>
               term.arbiter.rejectPending(proposal_id, ctx.caller, reason, at)

@@ -1,6 +1,20 @@
-import { decisionV1, noticeV1, subjects, type Notice, type Severity } from '../../schemas/index.js';
+import {
+  decisionV1,
+  decisionV2,
+  noticeV1,
+  subjects,
+  type DecisionV2,
+  type Notice,
+  type Severity,
+} from '../../schemas/index.js';
 import { makeEnvelope, newId, publishEnvelope, type Bus } from '../../bus/index.js';
-import { describeAction, type AuditKind, type DecisionRepo, type Effect } from '../priority/index.js';
+import {
+  describeAction,
+  type ArbitrationStateRow,
+  type AuditKind,
+  type DecisionRepo,
+  type Effect,
+} from '../priority/index.js';
 
 /** Headers of a decision on OI_DEC, so executors fence and filter without parsing the body. */
 export const DECISION_HEADERS = {
@@ -38,9 +52,19 @@ export class EffectSink {
     private readonly repo: DecisionRepo
   ) {}
 
-  async apply(effects: readonly Effect[]): Promise<void> {
-    if (effects.length === 0) return;
-    await this.repo.record(effects);
+  async apply(effects: readonly Effect[], states: readonly ArbitrationStateRow[] = []): Promise<void> {
+    await this.record(effects, states);
+    await this.publish(effects);
+  }
+
+  /** The durable half: PostgreSQL, one transaction. */
+  async record(effects: readonly Effect[], states: readonly ArbitrationStateRow[] = []): Promise<void> {
+    if (effects.length === 0 && states.length === 0) return;
+    await this.repo.record(effects, states);
+  }
+
+  /** The bus half: decisions and events in effect order (also what a new leader re-sends). */
+  async publish(effects: readonly Effect[]): Promise<void> {
     const out = effects.flatMap((e) => this.#messages(e));
     await Promise.all(
       out.map((o) =>
@@ -70,7 +94,11 @@ export class EffectSink {
           ...(e.capacity ? { [DECISION_HEADERS.capacity]: e.capacity } : {}),
           ...(e.after ? { [DECISION_HEADERS.after]: e.after } : {}),
         };
-        const env = makeEnvelope(decisionV1, d, { source: SUPERVISOR_SOURCE, id: d.decision_id, ts });
+        // v1 where it says everything; v2 when a joint resolution, a rollout or an undo must travel too
+        const v2 = decisionV2Of(e);
+        const env = v2
+          ? makeEnvelope(decisionV2, v2, { source: SUPERVISOR_SOURCE, id: d.decision_id, ts })
+          : makeEnvelope(decisionV1, d, { source: SUPERVISOR_SOURCE, id: d.decision_id, ts });
         return [{ subject: subjects.dec(d.workload), env, headers }];
       }
       case 'outcome':
@@ -132,4 +160,27 @@ export class EffectSink {
       }
     }
   }
+}
+
+/** The decision as `oi.dec.decision.v2` when v1 cannot carry all of it; undefined otherwise. */
+export function decisionV2Of(e: Extract<Effect, { type: 'decision' }>): DecisionV2 | undefined {
+  if (!e.capacity && !e.after && !e.rollout && !e.undo) return undefined;
+  const why = e.joint ?? 'joint resolution';
+  return {
+    ...e.decision,
+    execute: e.execute,
+    ...(e.capacity ? { capacity: { purchase_option: e.capacity, why } } : {}),
+    ...(e.after ? { after: { proposal_id: e.after, why } } : {}),
+    ...(e.rollout
+      ? {
+          rollout: {
+            total_replicas: e.rollout.totalReplicas,
+            steps: e.rollout.steps.map((s) => ({ share: s.share, replicas: s.replicas })),
+            current: e.rollout.current,
+            status: e.rollout.status,
+          },
+        }
+      : {}),
+    ...(e.undo ? { undo: e.undo } : {}),
+  };
 }

@@ -27,6 +27,17 @@ export class PendingApprovals {
     this.#inFlight.set(p.proposal_id, p);
   }
 
+  /** The line of a proposal awaiting an operator, if it does. */
+  get(proposalId: string): PendingApproval | undefined {
+    return this.#pending.get(proposalId);
+  }
+
+  /** Takes back a proposal a previous leader held: still arbitrated, or awaiting an operator. */
+  restore(p: Proposal, pending: PendingApproval | undefined): void {
+    this.#inFlight.set(p.proposal_id, p);
+    if (pending) this.#pending.set(p.proposal_id, pending);
+  }
+
   observe(effects: readonly Effect[]): void {
     for (const e of effects) {
       if (e.type === 'decision' && e.decision.verdict === 'pending_approval') {

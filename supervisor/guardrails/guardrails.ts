@@ -45,11 +45,14 @@ export interface GuardrailState {
   };
 }
 
-interface Started {
+/** An action that started: counts against the hourly action caps and the spend cap. */
+export interface StartedAction {
   workload: string;
+  proposalId: string;
   atMs: number;
   usdPerMonthIncrease: number;
 }
+type Started = StartedAction;
 
 /**
  * Guardrails above all modes: pause switch, maintenance windows, blast-radius caps and a spend
@@ -127,11 +130,32 @@ export class Guardrails {
   /** Records that `req` started at `atMs` (after a passing `check`). */
   record(req: ExecutionRequest, atMs: number): void {
     if (req.firstStep) {
-      this.#started.push({ workload: req.workload, atMs, usdPerMonthIncrease: Math.max(0, req.usdPerMonthIncrease) });
+      this.#started.push({
+        workload: req.workload,
+        proposalId: req.proposalId,
+        atMs,
+        usdPerMonthIncrease: Math.max(0, req.usdPerMonthIncrease),
+      });
       const horizon = atMs - Math.max(HOUR_MS, this.config.spendPeriodMs);
       this.#started = this.#started.filter((s) => s.atMs > horizon);
     }
     this.#inFlight.set(req.proposalId, { workload: req.workload, replicas: req.replicasChanging });
+  }
+
+  /** What the caps remember of `proposalId` (a new supervisor leader restores it). */
+  memoryOf(proposalId: string): { started?: StartedAction; inFlightReplicas?: number } {
+    const started = this.#started.find((s) => s.proposalId === proposalId);
+    const f = this.#inFlight.get(proposalId);
+    return { ...(started ? { started: { ...started } } : {}), ...(f ? { inFlightReplicas: f.replicas } : {}) };
+  }
+
+  /** Puts back what `memoryOf` returned, as a new leader takes over; idempotent. */
+  restore(workload: string, proposalId: string, m: { started?: StartedAction; inFlightReplicas?: number }): void {
+    if (m.started && !this.#started.some((s) => s.proposalId === proposalId)) {
+      this.#started.push({ ...m.started });
+      this.#started.sort((a, b) => a.atMs - b.atMs);
+    }
+    if (m.inFlightReplicas !== undefined) this.#inFlight.set(proposalId, { workload, replicas: m.inFlightReplicas });
   }
 
   /** The step or action of `proposalId` finished (verified or rolled back): its replicas settle. */

@@ -1,5 +1,11 @@
 import type { Proposal, ResourceKind } from '../../schemas/index.js';
-import { Guardrails, verifyStep, type ExecutionRequest, type GuardrailVerdict } from '../guardrails/index.js';
+import {
+  Guardrails,
+  verifyStep,
+  type ExecutionRequest,
+  type GuardrailVerdict,
+  type StartedAction,
+} from '../guardrails/index.js';
 import { ActionLocks } from './action-locks.js';
 import { ApprovalError } from './approval-error.js';
 import { parseArbiterConfig, type ArbiterConfig, type ArbiterConfigInput } from './arbiter-config.js';
@@ -29,6 +35,24 @@ const RESOURCE_ORDER: readonly ResourceKind[] = [
   'context_limits',
   'routing',
 ];
+
+export type { Tracked, ProposalState } from './ledger.js';
+
+/**
+ * Everything the arbiter holds about one proposal, JSON-safe: stored beside each batch of
+ * effects, it lets a new supervisor leader carry on where the last one stopped.
+ */
+export interface ProposalMemory {
+  tracked: Tracked;
+  /** While the proposal waits in its workload's arbitration window: when that window closes. */
+  windowClosesAtMs?: number;
+  /** The action lock it holds. */
+  lock?: LockView;
+  /** Its execution counted against the hourly caps and the spend cap. */
+  started?: StartedAction;
+  /** Replicas its execution (or rollout step) is changing now. */
+  inFlightReplicas?: number;
+}
 
 export interface ArbiterOptions {
   config?: ArbiterConfigInput;
@@ -91,6 +115,43 @@ export class Arbiter {
     return this.#locks.all();
   }
 
+  /** What a new leader needs to know of `proposalId`; undefined if the arbiter never saw it. */
+  memoryOf(proposalId: string): ProposalMemory | undefined {
+    const t = this.#proposals.get(proposalId);
+    if (!t) return undefined;
+    const p = t.proposal;
+    const held = this.#locks.holder(p.workload, p.resource);
+    const w = t.state === 'window' ? this.#windows.get(p.workload) : undefined;
+    return {
+      tracked: structuredClone(t),
+      ...(w ? { windowClosesAtMs: w.closesAtMs } : {}),
+      ...(held?.proposalId === proposalId ? { lock: { ...held } } : {}),
+      ...this.guardrails.memoryOf(proposalId),
+    };
+  }
+
+  /**
+   * Takes over proposals another arbiter (a previous leader) held: open windows, pending
+   * approvals, executing actions with their locks, and the caps' memory. Proposals already
+   * known are left alone; no effect is produced (each was recorded when it happened).
+   */
+  restore(memories: readonly ProposalMemory[]): void {
+    for (const m of memories) {
+      const id = m.tracked.proposal.proposal_id;
+      if (this.#proposals.has(id)) continue;
+      const t = structuredClone(m.tracked);
+      const workload = t.proposal.workload;
+      this.#proposals.set(id, t);
+      if (t.state === 'window' && m.windowClosesAtMs !== undefined) {
+        const w = this.#windows.get(workload);
+        if (w) w.items.push(t);
+        else this.#windows.set(workload, { workload, closesAtMs: m.windowClosesAtMs, items: [t] });
+      }
+      if (m.lock && !this.#locks.holder(m.lock.workload, m.lock.resource)) this.#locks.acquire(m.lock);
+      this.guardrails.restore(workload, id, m);
+    }
+  }
+
   /** A proposal arrives at event time `atMs` (its envelope `ts`). Redeliveries are ignored. */
   submit(proposal: Proposal, atMs: number): Effect[] {
     const out = this.advance(atMs);
@@ -129,10 +190,16 @@ export class Arbiter {
   advance(atMs: number): Effect[] {
     const out: Effect[] = [];
     const target = Math.max(atMs, this.#nowMs);
+    // no window opens while time advances, so the due ones are sorted once
+    const due = [...this.#windows.values()]
+      .filter((w) => w.closesAtMs <= target)
+      .sort((a, b) => a.closesAtMs - b.closesAtMs);
+    let next = 0;
     for (;;) {
-      const w = [...this.#windows.values()].sort((a, b) => a.closesAtMs - b.closesAtMs)[0];
-      const lock = this.#locks.dueBy(target)[0];
-      if (w && w.closesAtMs <= target && (!lock || w.closesAtMs < lock.expiresAtMs)) {
+      const w = due[next];
+      const lock = this.#locks.firstDueBy(target);
+      if (w && (!lock || w.closesAtMs < lock.expiresAtMs)) {
+        next++;
         this.#nowMs = Math.max(this.#nowMs, w.closesAtMs);
         this.#windows.delete(w.workload);
         this.#arbitrate(out, w, w.closesAtMs);
@@ -476,7 +543,7 @@ export class Arbiter {
     this.#ledger.releaseLockOf(out, held, at, `pre-empted by ${byId}`);
     held.state = 'settled';
     held.fate = 'superseded';
-    this.#ledger.decision(out, held, at, 'preempted', reason, 'supervisor', false, byId);
+    this.#ledger.decision(out, held, at, 'preempted', reason, 'supervisor', false, byId, undo);
     this.#ledger.outcome(out, held, at, 'superseded', reason);
     this.#ledger.audit(
       out,

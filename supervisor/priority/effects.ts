@@ -76,7 +76,11 @@ export type Effect =
       capacity?: 'spot';
       /** Run only after this proposal's action is verified (e.g. KV offload before a cheaper GPU). */
       after?: string;
+      /** Why a joint resolution applies (spot capacity, offload first). */
+      joint?: string;
       rollout?: RolloutPlan;
+      /** Verdict preempted: how the pre-empted action is undone. */
+      undo?: 'cancel' | 'rollback';
     }
   | { type: 'outcome'; atMs: number; workload: string; proposalId: string; fate: Fate; reason: string }
   | { type: 'preempt'; atMs: number; workload: string; proposalId: string; by: string; undo: 'cancel' | 'rollback' }

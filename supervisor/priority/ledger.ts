@@ -121,7 +121,8 @@ export class Ledger {
     reason: string,
     decidedBy: string,
     execute: boolean,
-    preemptedBy?: string
+    preemptedBy?: string,
+    undo?: 'cancel' | 'rollback'
   ): void {
     const p = t.proposal;
     t.decisionId = this.newDecisionId(); // one id per verdict: pending and approved are two decisions
@@ -149,7 +150,9 @@ export class Ledger {
       execute,
       ...(execute && t.capacity ? { capacity: t.capacity } : {}),
       ...(execute && t.after ? { after: t.after } : {}),
+      ...(execute && t.joint && (t.capacity || t.after) ? { joint: t.joint } : {}),
       ...(execute && t.rollout ? { rollout: t.rollout } : {}),
+      ...(undo ? { undo } : {}),
     });
   }
 

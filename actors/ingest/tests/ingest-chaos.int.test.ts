@@ -17,7 +17,7 @@ import type { IngesterStats } from '../index.js';
 
 const P = 4;
 const TTL = 1_500;
-const SOURCES = P + 3;
+const SOURCES = P + 4; // OI_TEL partitions, OI_REC, OI_DEC, OI_EVT, OI_DLQ
 const OUTAGE_MS = 30_000;
 
 /** What the publisher got acks for: the totals ClickHouse must end up with. */

@@ -289,17 +289,22 @@ describe('ingest into ClickHouse (real nats-server and ClickHouse)', () => {
   });
 
   it('reports lag in $SRV.STATS and writes it to ingest_lag', async () => {
+    // the dead letters written above (OI_TEL's and any refused command's) reach dlq_entries first
+    const letters = (await listDeadLetters(bus)).length;
+    await check(async () => (await count('dlq_entries')) === letters, 10_000, { name: 'dead letters ingested' });
     const samples = await ingester.recordLag();
     expect(samples.map((s) => s.consumer).sort()).toEqual(ingester.held());
-    expect(ingester.held()).toHaveLength(P + 3);
+    expect(ingester.held()).toHaveLength(P + 4);
     for (const s of samples) expect(s).toMatchObject({ pending: 0, ackPending: 0, oldestUnackedAgeMs: 0 });
-    expect(await count('ingest_lag')).toBe(P + 3);
+    expect(await count('ingest_lag')).toBe(P + 4);
 
     const client = new Svcm(bus.nc).client({ strategy: 'timer', maxWait: 500 });
     const all: IngesterStats[] = [];
     for await (const s of await client.stats('oi-ingest')) all.push(s.endpoints?.[0]?.data as IngesterStats);
     expect(all).toHaveLength(1);
-    expect(all[0]!.rows).toBe(40 + 20 + 20 + 30 + 2 + 2 + 2);
+    // + the dead letters themselves, ingested from OI_DLQ into dlq_entries
+    expect(letters).toBeGreaterThanOrEqual(1);
+    expect(all[0]!.rows).toBe(40 + 20 + 20 + 30 + 2 + 2 + 2 + letters);
     const evt = all[0]!.consumers.find((c) => c.consumer === 'oi-ingest-evt')!;
     expect(evt.lag).toMatchObject({ pending: 0, ackPending: 0 });
     expect(all[0]!.consumers.reduce((n, c) => n + c.deadLettered, 0)).toBe(1);
@@ -307,7 +312,7 @@ describe('ingest into ClickHouse (real nats-server and ClickHouse)', () => {
 
   it('measures a backlog: pending messages and the age of the oldest unacked one', async () => {
     // a consumer nobody pulls: OI_EVT holds the 2 events published above
-    const idle = { ...ingestSources(P).at(-1)!, durable: 'lag-probe' };
+    const idle = { ...ingestSources(P).find((s) => s.stream === 'OI_EVT')!, durable: 'lag-probe' };
     await bus.jsm.consumers.add('OI_EVT', {
       durable_name: 'lag-probe',
       filter_subject: idle.filterSubject,

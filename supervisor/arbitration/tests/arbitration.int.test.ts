@@ -111,17 +111,17 @@ describe('arbitration in the supervisor process (lockstep clock)', () => {
     procs.push(startOiProcess('supervisor', env));
     for (let i = 0; i < 3; i++) buses.push(await connectBus({ servers: nats.url, name: `test-proposer-${i}` }));
     bus = buses[0]!;
-    await check(() => cmd(bus, subjects.cmd('decision', 'list'), listDecisionsV1, {}).catch(() => undefined), 60_000, {
+    await check(() => cmd(bus, subjects.cmd('decision', 'list'), listDecisionsV1, {}).catch(() => undefined), 150_000, {
       name: 'arbitration leader answering',
     }).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}\n${procs[0]!.getLog().slice(-3_000)}`);
     });
     procs.push(startOiProcess('notify', env));
-    await check(() => bus.jsm.consumers.info(STREAMS.evt, 'oi-notify').catch(() => undefined), 30_000, {
+    await check(() => bus.jsm.consumers.info(STREAMS.evt, 'oi-notify').catch(() => undefined), 120_000, {
       name: 'notify consuming',
     });
     db = openPostgres({ url: pg.url });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop(3_000)));
     for (const b of buses) await b.drain();
@@ -379,7 +379,7 @@ describe('arbitration in the supervisor process (lockstep clock)', () => {
     const unknown = await refusal(approve('appr-9999', 'alice@ops'));
     expect(unknown?.code).toBe('OI_NOT_FOUND');
     expect(unknown?.issues[0]?.rule).toBe('unknown_proposal');
-  }, 40_000);
+  }, 150_000); // two CLI processes start under tsx
 
   it('the pause switch stops executions already in the open window; a failing webhook is retried; resume lets them run', async () => {
     const wl = 'pause-wl';
