@@ -153,11 +153,12 @@ export class ChaosRig implements AsyncDisposable {
     });
     await check(
       () =>
-        this.bus.kvm
-          .open('oi_leases')
+        this.bus.jsm.streams
+          .info('KV_oi_leases')
           .then(() => true)
           .catch(() => undefined),
-      10_000
+      30_000,
+      { name: 'lease bucket provisioned' }
     );
     const observers = [this.tool('lease-watch', []), this.tool('receiver', [])];
     if (this.full) observers.push(this.tool('event-watch', []));
