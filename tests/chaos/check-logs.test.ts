@@ -43,11 +43,6 @@ describe('chaos checker', () => {
       leaseRevisions: 3,
       acquisitions: 2,
       workloads: 1,
-      actions: 0,
-      actionResults: 0,
-      proposals: 0,
-      outcomes: 0,
-      storedRows: 0,
     });
   });
 

@@ -1,27 +1,7 @@
-import type {
-  ActionSentRecord,
-  EventRecord,
-  LeaseRecord,
-  ProposalSentRecord,
-  PublishedRecord,
-  ReceiverRecord,
-  StoredTelemetry,
-} from './records.js';
+import type { LeaseRecord, PublishedRecord, ReceiverRecord } from './records.js';
 
 export type ViolationKind =
-  | 'lost'
-  | 'double-apply'
-  | 'stale-accepted'
-  | 'unleased-epoch'
-  | 'two-holders'
-  | 'state'
-  | 'lease-gap'
-  | 'action-lost'
-  | 'action-twice'
-  | 'action-stale'
-  | 'telemetry-missing'
-  | 'telemetry-duplicate'
-  | 'proposal-unresolved';
+  'lost' | 'double-apply' | 'stale-accepted' | 'unleased-epoch' | 'two-holders' | 'state' | 'lease-gap';
 
 export interface Violation {
   kind: ViolationKind;
@@ -38,29 +18,8 @@ export interface CheckReport {
     leaseRevisions: number;
     acquisitions: number;
     workloads: number;
-    actions: number;
-    actionResults: number;
-    proposals: number;
-    outcomes: number;
-    storedRows: number;
   };
   violations: Violation[];
-}
-
-export interface CheckInput {
-  published: PublishedRecord[];
-  receiver: ReceiverRecord[];
-  leases: LeaseRecord[];
-  actions?: ActionSentRecord[];
-  proposals?: ProposalSentRecord[];
-  events?: EventRecord[];
-  /** Absent: ClickHouse is not judged. */
-  stored?: StoredTelemetry;
-  /**
-   * Wall ms: only what was acknowledged before it must have arrived (the check after one fault,
-   * while later traffic is still in flight). Safety (twice, stale) is judged on everything.
-   */
-  before?: number;
 }
 
 /**
@@ -68,7 +27,11 @@ export interface CheckInput {
  * message lost, no effect applied twice, no effect accepted under a stale epoch, and never
  * two live holders of a partition. Each check is recomputed from the logs alone.
  */
-export function checkLogs(input: CheckInput): CheckReport {
+export function checkLogs(input: {
+  published: PublishedRecord[];
+  receiver: ReceiverRecord[];
+  leases: LeaseRecord[];
+}): CheckReport {
   const violations: Violation[] = [];
   const add = (kind: ViolationKind, detail: string): void => {
     violations.push({ kind, detail });
@@ -82,10 +45,9 @@ export function checkLogs(input: CheckInput): CheckReport {
   for (const [id, n] of appliedIds) if (n > 1) add('double-apply', `effect ${id} applied ${n} times`);
 
   // every acknowledged message reached an applied effect
-  const due = (t: number | undefined): boolean => input.before === undefined || (t ?? 0) < input.before;
   const appliedMsgs = new Set(applies.map((a) => a.msg));
   for (const p of input.published)
-    if (due(p.t) && !appliedMsgs.has(p.id)) add('lost', `message ${p.id} (${p.w}) acked but never applied`);
+    if (!appliedMsgs.has(p.id)) add('lost', `message ${p.id} (${p.w}) acked but never applied`);
 
   // replay the stream: an applied effect's epoch is never below the partition's mark
   const mark = new Map<number, number>();
@@ -175,11 +137,8 @@ export function checkLogs(input: CheckInput): CheckReport {
       );
   }
 
-  const ext = checkEdgesAndStores(input, due, add);
-
   return {
     counts: {
-      ...ext,
       published: input.published.length,
       applied: applies.length,
       fences: receiver.filter((r) => r.k === 'fence').length,
@@ -190,66 +149,5 @@ export function checkLogs(input: CheckInput): CheckReport {
       workloads: counts.size,
     },
     violations,
-  };
-}
-
-/**
- * The other process kinds: every action on OI_ACT ends in a result or a duplicate notice, no
- * decision succeeds twice, none succeeds under an epoch below one the edge had already
- * accepted, every proposal gets an outcome, and ClickHouse holds each published telemetry
- * message exactly once (raw count() equal to the published count).
- */
-function checkEdgesAndStores(
-  input: CheckInput,
-  due: (t: number | undefined) => boolean,
-  add: (kind: ViolationKind, detail: string) => void
-): { actions: number; actionResults: number; proposals: number; outcomes: number; storedRows: number } {
-  const events = [...(input.events ?? [])].sort((a, b) => a.seq - b.seq);
-  const results = events.filter((e): e is Extract<EventRecord, { k: 'result' }> => e.k === 'result');
-  const answered = new Set(events.flatMap((e) => (e.k === 'outcome' ? [] : [e.action])));
-  const actions = [...(input.actions ?? [])].sort((a, b) => a.seq - b.seq);
-  for (const a of actions) {
-    if (due(a.t) && !answered.has(a.action))
-      add('action-lost', `action ${a.action} (decision ${a.decision}) on OI_ACT seq ${a.seq} has no result`);
-  }
-  const succeeded = new Map<string, number>();
-  const ok = new Set<string>();
-  for (const r of results) {
-    if (r.status !== 'succeeded') continue;
-    ok.add(r.action);
-    succeeded.set(r.decision, (succeeded.get(r.decision) ?? 0) + 1);
-  }
-  for (const [d, n] of succeeded) if (n > 1) add('action-twice', `decision ${d} executed ${n} times`);
-  // in OI_ACT order (the edge runs one at a time): an epoch below one that already ran is stale
-  let mark = 0;
-  for (const a of actions) {
-    if (ok.has(a.action) && a.epoch < mark)
-      add('action-stale', `action ${a.action} ran under epoch ${a.epoch} after epoch ${mark} had run`);
-    if (ok.has(a.action)) mark = Math.max(mark, a.epoch);
-    if (a.stale && ok.has(a.action)) add('action-stale', `action ${a.action} sent under a stale epoch ${a.epoch} ran`);
-  }
-  const resolved = new Set(events.flatMap((e) => (e.k === 'outcome' ? [e.proposal] : [])));
-  for (const p of input.proposals ?? [])
-    if (due(p.t) && !resolved.has(p.id)) add('proposal-unresolved', `proposal ${p.id} (${p.w}) has no outcome`);
-  if (input.stored) {
-    const { byId } = input.stored;
-    const published = new Set(input.published.map((p) => p.id));
-    for (const p of input.published)
-      if (due(p.t) && !byId.has(p.id)) add('telemetry-missing', `message ${p.id} (${p.w}) acked, not in ClickHouse`);
-    for (const [id, n] of byId) {
-      if (n > 1) add('telemetry-duplicate', `message ${id} stored ${n} times in ClickHouse`);
-      // mid-run an ack may still be on its way; only the final check knows every ack
-      else if (input.before === undefined && !published.has(id))
-        add('telemetry-duplicate', `ClickHouse holds ${id}, never acknowledged to the publisher`);
-    }
-    if (input.before === undefined && input.stored.rows !== input.published.length)
-      add('telemetry-missing', `ClickHouse count() ${input.stored.rows}, published ${input.published.length}`);
-  }
-  return {
-    actions: actions.length,
-    actionResults: results.length,
-    proposals: input.proposals?.length ?? 0,
-    outcomes: resolved.size,
-    storedRows: input.stored?.rows ?? 0,
   };
 }

@@ -1,7 +1,5 @@
 /** Chaos lease watcher: logs every revision of `oi_leases` to leases.jsonl. */
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { StreamInfo } from '@nats-io/jetstream';
 import { KvWatchInclude } from '@nats-io/kv';
 import { connectBus } from '../../bus/index.js';
 import { KV_BUCKETS } from '../../schemas/index.js';
@@ -11,19 +9,8 @@ const args = toolArgs(process.argv.slice(2));
 const out = new JsonlWriter(join(required(args, 'dir'), 'leases.jsonl'));
 const bus = await connectBus({ servers: required(args, 'nats'), name: 'chaos-lease-watch' });
 const kv = await bus.kvm.open(KV_BUCKETS.leases);
-// a cluster node may not know the bucket the supervisor just created yet: ask again for a while
-const bucketInfo = async (): Promise<StreamInfo> => {
-  for (let tries = 0; ; tries++) {
-    try {
-      return await bus.jsm.streams.info(`KV_${KV_BUCKETS.leases}`);
-    } catch (err) {
-      if (tries >= 60) throw err;
-      await sleep(500);
-    }
-  }
-};
 // revisions up to here may have been overwritten before we looked (history 1); later ones must all arrive
-const start = (await bucketInfo()).state.last_seq;
+const start = (await bus.jsm.streams.info(`KV_${KV_BUCKETS.leases}`)).state.last_seq;
 out.write({ rev: start, key: '', op: 'start' });
 const watch = await kv.watch({ key: '>', include: KvWatchInclude.AllHistory });
 process.once('SIGTERM', () => watch.stop());

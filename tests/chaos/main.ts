@@ -1,7 +1,6 @@
 /**
- * `npm run chaos -- [--seconds 600] [--seed N] [--hosts 2] [--rate 50] [--partitions 8] [--workloads 16] [--ingests 2] [--ttl 4000] [--ch-outage-ms 30000]`:
- * the full chaos run over every process kind; prints the fault table and exits with the
- * checker's code (1 also when a fault found a violation or did not recover).
+ * `npm run chaos -- --seconds 60 [--seed N] [--hosts 3] [--rate 100] [--ttl 2000]`: the full chaos
+ * run against real processes; exits with the checker's code.
  */
 import { runChaos } from './run-chaos.js';
 import { toolArgs } from './jsonl-writer.js';
@@ -13,18 +12,12 @@ const num = (name: string, dflt: number): number => {
   return v;
 };
 const result = await runChaos({
-  seconds: num('seconds', 600),
+  seconds: num('seconds', 60),
   seed: num('seed', Date.now() % 1_000_000),
-  hosts: num('hosts', 2),
-  rate: num('rate', 50),
-  partitions: num('partitions', 8),
-  workloads: num('workloads', 16),
-  ingests: num('ingests', 2),
-  leaseTtlMs: num('ttl', 4_000),
-  timings: { clickhouseOutageMs: num('ch-outage-ms', 30_000) },
+  hosts: num('hosts', 3),
+  rate: num('rate', 100),
+  leaseTtlMs: num('ttl', 2_000),
   progress: (line) => process.stdout.write(`${line}\n`),
 });
-const unrecovered = result.rows.reduce((n, r) => n + r.unrecovered, 0);
-const ok = result.checkerExit === 0 && result.faultViolations.length === 0 && unrecovered === 0;
-process.stdout.write(`\n${result.table}\n\n${ok ? 'PASS' : 'FAIL'}: logs kept in ${result.dir}\n`);
-process.exit(ok ? 0 : 1);
+process.stdout.write(`${result.checkerExit === 0 ? 'PASS' : 'FAIL'}: logs kept in ${result.dir}\n`);
+process.exit(result.checkerExit ?? 1);

@@ -16,10 +16,7 @@ const out = new JsonlWriter(join(required(args, 'dir'), 'receiver.jsonl'));
 const bus = await connectBus({ servers: required(args, 'nats'), name: 'chaos-receiver' });
 const inbox = new FencedInbox();
 let last = 0;
-// telemetry ids the driver sends to time recovery (workload wl-marker)
-const markers = new Set<string>();
 bus.nc.subscribe('chaos.receiver.seq', { callback: (_e, m) => void m.respond(String(last)) });
-bus.nc.subscribe('chaos.receiver.has', { callback: (_e, m) => void m.respond(markers.has(m.string()) ? '1' : '0') });
 const consumer = await bus.js.consumers.get(STREAMS.rec, {
   filter_subjects: ['oi.v1.rec.>'],
   deliver_policy: DeliverPolicy.All,
@@ -31,8 +28,7 @@ process.stdout.write('ready\n');
 for await (const m of msgs) {
   last = m.seq;
   const d = decodeEnvelope(m.data);
-  // proposals on OI_REC are the supervisor's to resolve (events.jsonl), not probe effects
-  if (!d.ok || (d.envelope.schema !== 'oi.rec.probe.v1' && d.envelope.schema !== 'oi.rec.fence.v1')) continue;
+  if (!d.ok) continue;
   const e = Number(m.headers?.get(EPOCH_HEADER) ?? 0);
   const p = Number(m.headers?.get(PARTITION_HEADER) ?? -1);
   const res = inbox.accept(d.envelope, e ? { epoch: e, partition: p } : undefined);
@@ -41,7 +37,6 @@ for await (const m of msgs) {
     out.write({ k: 'fence', seq: m.seq, p: res.partition, e: res.epoch, holder: f.holder });
   } else if (res.kind === 'apply') {
     const data = d.envelope.data as { message_id: string; workload: string; count: number };
-    if (data.workload === 'wl-marker') markers.add(data.message_id);
     out.write({
       k: 'apply',
       seq: m.seq,

@@ -3,45 +3,10 @@
  * files, never the processes under test, so it judges them from the outside.
  */
 
-/** publisher.jsonl: one line per publish the stream acknowledged (`t`: wall ms of the ack). */
+/** publisher.jsonl: one line per publish the stream acknowledged. */
 export interface PublishedRecord {
   id: string;
   w: string;
-  t?: number;
-}
-
-/**
- * actions.jsonl: one line per action the driver put on OI_ACT (stream-acknowledged). `stale`:
- * sent on purpose under an epoch below one already sent; `repeat`: a new action id for a
- * decision already sent, as a retrying executor would.
- */
-export interface ActionSentRecord {
-  action: string;
-  decision: string;
-  epoch: number;
-  seq: number;
-  t: number;
-  stale?: boolean;
-  repeat?: boolean;
-}
-
-/** proposals.jsonl: one line per proposal the driver put on OI_REC (stream-acknowledged). */
-export interface ProposalSentRecord {
-  id: string;
-  w: string;
-  t: number;
-}
-
-/** events.jsonl: what OI_EVT says became of actions and proposals, in stream order. */
-export type EventRecord =
-  | { k: 'result'; seq: number; action: string; decision: string; status: string; detail: string }
-  | { k: 'duplicate'; seq: number; action: string; decision: string }
-  | { k: 'outcome'; seq: number; proposal: string; fate: string };
-
-/** What ClickHouse holds of the publisher's telemetry (`tel_gpu`, its node): rows per message id. */
-export interface StoredTelemetry {
-  rows: number;
-  byId: Map<string, number>;
 }
 
 /** receiver.jsonl: what the fenced receiver did with each OI_REC message, in stream order. */
