@@ -161,6 +161,8 @@ export function permissionsFor(p: Principal): Permissions {
           `${API}.STREAM.MSG.DELETE.${tel}`,
           // lag: the newest message of each stream it stores
           ...[tel, STREAMS.rec, STREAMS.dec, STREAMS.evt, STREAMS.dlq].map((x) => `${API}.STREAM.MSG.GET.${x}`),
+          // placement samples for the System dashboard ask the hosts what they hold
+          '$SRV.STATS.oi-host',
           ...kvWrite(KV_BUCKETS.leases),
           ...kvRead(KV_BUCKETS.health),
         ],
